@@ -1,0 +1,60 @@
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+MANAGE := DJANGO_SETTINGS_MODULE=site_example.settings.dev $(BIN)/python -m django
+PYTEST_ARGS ?=
+
+.PHONY: demo test install lint format messages wheel clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python setup.py pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo_data
+	@echo ""
+	@echo "  Site:        http://127.0.0.1:8000/"
+	@echo "  Consultation http://127.0.0.1:8000/consultations/market-square/"
+	@echo "  Admin:       http://127.0.0.1:8000/admin/"
+	@echo "  API:         http://127.0.0.1:8000/consult/api/v1/consultations/"
+	@echo ""
+	@echo "  Logins (password for all: consult-demo-2026):"
+	@echo "    admin@example.org      superuser"
+	@echo "    editor@example.org     editor (Wagtail admin)"
+	@echo "    moderator@example.org  moderator (Wagtail admin)"
+	@echo "    anna@example.org, ben@example.org, chloe@example.org  citizens"
+	@echo ""
+	$(BIN)/uvicorn site_example.asgi:application --host 127.0.0.1 --port 8000
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Extract strings into locale/*/LC_MESSAGES/django.po and compile them.
+messages: install
+	cd consult && DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=.. ../$(BIN)/python -m django makemessages --locale de --locale fr --locale es --no-obsolete --add-location file -d django
+	for lang in de fr es; do mkdir -p locale/$$lang/LC_MESSAGES; mv consult/locale/$$lang/LC_MESSAGES/django.po locale/$$lang/LC_MESSAGES/django.po; done
+	rm -rf consult/locale
+	for po in locale/*/LC_MESSAGES/django.po; do msgfmt --check -o $${po%.po}.mo $$po; done
+
+wheel: install
+	rm -rf dist
+	$(BIN)/python -m build --wheel --outdir dist .
+
+clean:
+	rm -rf $(VENV) dist build *.egg-info var db.sqlite3

@@ -1,0 +1,3 @@
+"""wagtail-consult: e-participation for Wagtail sites."""
+
+__version__ = "0.1.0"

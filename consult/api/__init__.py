@@ -1,0 +1,1 @@
+"""REST API v1. Views stay thin: they parse, call a service, serialise."""

@@ -1,0 +1,70 @@
+"""One error body for the whole API: ``{"code": "...", "detail": "..."}``.
+
+Every view of the package uses this handler (set on the views, so the host's
+``REST_FRAMEWORK`` settings do not change it), and DRF's own exceptions are
+given codes from SPEC where one fits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from consult.exceptions import ConsultError
+
+CODES: dict[type[exceptions.APIException], str] = {
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "not_authenticated",
+    exceptions.PermissionDenied: "permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.ParseError: "parse_error",
+    exceptions.Throttled: "throttled",
+    exceptions.ValidationError: "invalid",
+}
+
+
+def error_response(code: str, detail: Any, http_status: int, headers=None) -> Response:
+    return Response({"code": code, "detail": str(detail)}, status=http_status, headers=headers)
+
+
+def flatten(detail: Any) -> str:
+    """A readable one-line message from DRF's nested validation details."""
+    if isinstance(detail, dict):
+        return "; ".join(f"{field}: {flatten(value)}" for field, value in detail.items())
+    if isinstance(detail, list):
+        return " ".join(flatten(item) for item in detail)
+    return str(detail)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ConsultError):
+        return error_response(exc.code, exc.detail, exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        return None
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        headers["Retry-After"] = str(int(exc.wait))
+        detail = _("Too many requests. Try again in %(seconds)d seconds.") % {
+            "seconds": int(exc.wait) + 1
+        }
+    else:
+        detail = flatten(exc.detail)
+    code = next(
+        (code for cls, code in CODES.items() if isinstance(exc, cls)),
+        "error" if exc.status_code >= status.HTTP_500_INTERNAL_SERVER_ERROR else "invalid",
+    )
+    return error_response(code, detail, exc.status_code, headers)

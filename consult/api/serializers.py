@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from consult.models import ConsultationPage, Option, Question
+
+
+class OptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Option
+        fields = ["id", "label", "description", "cost"]
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    options = OptionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Question
+        fields = [
+            "id",
+            "title",
+            "description",
+            "method",
+            "min_choices",
+            "max_choices",
+            "max_score",
+            "budget",
+            "options",
+        ]
+
+
+class ConsultationSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(
+        choices=["upcoming", "proposals", "voting", "closed"], read_only=True
+    )
+
+    class Meta:
+        model = ConsultationPage
+        fields = [
+            "id",
+            "title",
+            "url",
+            "status",
+            "proposals_open_at",
+            "proposals_close_at",
+            "voting_open_at",
+            "voting_close_at",
+            "results_visibility",
+            "ballot_secrecy",
+            "allow_vote_change",
+            "comments_enabled",
+        ]
+
+    def get_url(self, page: ConsultationPage) -> str:
+        request = self.context.get("request")
+        return page.get_full_url(request) or ""
+
+
+class ConsultationDetailSerializer(ConsultationSerializer):
+    questions = QuestionSerializer(many=True, read_only=True)
+
+    class Meta(ConsultationSerializer.Meta):
+        fields = [*ConsultationSerializer.Meta.fields, "questions"]
+
+
+class ResultEntrySerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    votes = serializers.IntegerField()
+
+
+class TallySerializer(serializers.Serializer):
+    """Documents the tally wire format of ``consult.voting.tally``."""
+
+    question = serializers.IntegerField()
+    method = serializers.CharField()
+    version = serializers.IntegerField()
+    ballots = serializers.IntegerField()
+    results = ResultEntrySerializer(many=True)
+
+
+class OwnBallotSerializer(serializers.Serializer):
+    question = serializers.IntegerField()
+    method = serializers.CharField()
+    ballot = serializers.DictField(
+        allow_null=True,
+        help_text="The ballot as stored; null for secret ballots, which nobody can read back.",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import exceptions, status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from consult import permissions
+from consult.api import errors
+from consult.api.schema import document
+from consult.api.serializers import (
+    ConsultationDetailSerializer,
+    ConsultationSerializer,
+    ErrorSerializer,
+    OwnBallotSerializer,
+    TallySerializer,
+)
+from consult.api.throttling import WriteRateThrottle
+from consult.exceptions import NoBallot, NotAuthenticated, ResultsHidden
+from consult.models import ConsultationPage, Question
+from consult.voting import services
+from consult.voting.tally import tally_payload
+
+STATUSES = ("upcoming", "proposals", "voting", "closed")
+ERROR = OpenApiResponse(ErrorSerializer, description="`{code, detail}`")
+
+
+class ConsultAPIView(APIView):
+    """Base of every API view: its policies are set here, not read from the
+    host's ``REST_FRAMEWORK`` settings, so the API behaves the same on every site."""
+
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser]
+    authentication_classes = [SessionAuthentication]
+    permission_classes = [AllowAny]
+    throttle_classes = [WriteRateThrottle]
+    schema = AutoSchema()
+
+    def get_exception_handler(self):
+        return errors.exception_handler
+
+
+def live_question(question_id: int) -> Question:
+    live_pages = ConsultationPage.objects.live()
+    return get_object_or_404(
+        Question.objects.select_related("page").filter(page__in=live_pages), pk=question_id
+    )
+
+
+class ConsultationListView(ConsultAPIView):
+    @document(
+        parameters=[OpenApiParameter("status", enum=STATUSES, required=False)],
+        responses={200: ConsultationSerializer(many=True), 400: ERROR},
+    )
+    def get(self, request):
+        wanted = request.query_params.get("status")
+        if wanted and wanted not in STATUSES:
+            raise exceptions.ValidationError(
+                {"status": _("Must be one of: %(values)s.") % {"values": ", ".join(STATUSES)}}
+            )
+        pages = ConsultationPage.objects.live().order_by("-first_published_at")
+        pages = [page for page in pages if not wanted or page.status == wanted]
+        serializer = ConsultationSerializer(pages, many=True, context={"request": request})
+        return Response(serializer.data)
+
+
+class ConsultationDetailView(ConsultAPIView):
+    @document(responses={200: ConsultationDetailSerializer, 404: ERROR})
+    def get(self, request, page_id: int):
+        page = get_object_or_404(
+            ConsultationPage.objects.live().prefetch_related("questions__options"), pk=page_id
+        )
+        return Response(ConsultationDetailSerializer(page, context={"request": request}).data)
+
+
+class TallyView(ConsultAPIView):
+    @document(responses={200: TallySerializer, 403: ERROR, 404: ERROR})
+    def get(self, request, question_id: int):
+        question = live_question(question_id)
+        if not permissions.results_visible(request.user, question.page):
+            raise ResultsHidden()
+        return Response(tally_payload(question))
+
+
+class BallotView(ConsultAPIView):
+    """The requesting voter's own ballot on one question."""
+
+    throttle_scope = "ballot"
+
+    def representation(self, question: Question, content: dict | None) -> dict:
+        return {"question": question.pk, "method": question.method, "ballot": content or None}
+
+    @document(responses={200: OwnBallotSerializer, 401: ERROR, 403: ERROR, 404: ERROR})
+    def get(self, request, question_id: int):
+        question = live_question(question_id)
+        if not permissions.is_signed_in(request.user):
+            raise NotAuthenticated()
+        content = services.own_ballot(request.user, question)
+        if content is None:
+            raise NoBallot()
+        return Response(self.representation(question, content))
+
+    @document(
+        request={"application/json": {"type": "object"}},
+        responses={
+            200: OwnBallotSerializer,
+            201: OwnBallotSerializer,
+            400: ERROR,
+            401: ERROR,
+            403: ERROR,
+            404: ERROR,
+            409: ERROR,
+            429: ERROR,
+        },
+        description="Cast a ballot (201) or replace your ballot (200). The body depends on "
+        "the question's method; see the README.",
+    )
+    def post(self, request, question_id: int):
+        question = live_question(question_id)
+        result = services.cast_ballot(request.user, question, request.data)
+        shown = None if question.page.ballot_secrecy == "secret" else result.content
+        return Response(
+            self.representation(question, shown),
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+    @document(responses={204: None, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR})
+    def delete(self, request, question_id: int):
+        question = live_question(question_id)
+        services.retract_ballot(request.user, question)
+        return Response(status=status.HTTP_204_NO_CONTENT)

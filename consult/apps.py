@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConsultConfig(AppConfig):
+    name = "consult"
+    label = "consult"
+    verbose_name = _("Consultations")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from consult import checks  # noqa: F401  (registers the system checks)

@@ -1,0 +1,5 @@
+"""StreamField blocks editors place on consultation pages (and on any page)."""
+
+from .body import ConsultationBodyBlock, HeadingBlock, ParagraphBlock
+
+__all__ = ["ConsultationBodyBlock", "HeadingBlock", "ParagraphBlock"]

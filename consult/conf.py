@@ -1,0 +1,54 @@
+"""The ``CONSULT`` settings dict, read lazily so ``override_settings`` works.
+
+A host never has to set anything: every key has a default here. Keys a host
+sets are merged over the defaults.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # Seconds between two websocket messages about the same question.
+    "BROADCAST_INTERVAL": 0.25,
+    # None: True when allauth's account app is installed, else False.
+    "REQUIRE_VERIFIED_EMAIL": None,
+    # DRF-style rates ("N/second|minute|hour|day") for write endpoints.
+    "THROTTLE_RATES": {
+        "ballot": "30/minute",
+        "proposal": "10/hour",
+        "comment": "30/hour",
+        "support": "60/minute",
+        "report": "20/hour",
+    },
+    "COMMENT_MAX_LENGTH": 4000,
+    "PROPOSAL_MAX_LENGTH": 10000,
+    # Template the citizen-facing pages extend; needs blocks ``content``,
+    # ``extra_css`` (inside <head>) and ``extra_js``, like a `wagtail start` site.
+    "BASE_TEMPLATE": "base.html",
+    # Extra voting methods: dotted paths to VotingMethod subclasses.
+    "VOTING_METHODS": [],
+    # Key for the digest that lets a voter find their own ballot without the
+    # database linking voter and ballot. None: derived from SECRET_KEY.
+    "BALLOT_KEY": None,
+}
+
+
+def get(name: str) -> Any:
+    """Return the effective value of ``CONSULT[name]``."""
+    if name not in DEFAULTS:
+        raise KeyError(f"Unknown CONSULT setting: {name}")
+    overrides = getattr(settings, "CONSULT", {}) or {}
+    value = overrides.get(name, DEFAULTS[name])
+    if name == "THROTTLE_RATES":
+        return {**DEFAULTS["THROTTLE_RATES"], **(value or {})}
+    if name == "REQUIRE_VERIFIED_EMAIL" and value is None:
+        return allauth_installed()
+    return value
+
+
+def allauth_installed() -> bool:
+    return apps.is_installed("allauth.account")

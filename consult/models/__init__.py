@@ -1,0 +1,23 @@
+"""Public model names. Dependency direction: pages -> questions -> ballots;
+proposals and comments hang off pages. Models never import ``voting`` or
+``realtime``: those layers read models, not the other way round."""
+
+from .ballots import Ballot, Participation, Tally, TallyCount
+from .comments import Comment
+from .pages import ConsultationIndexPage, ConsultationPage
+from .proposals import Proposal, Support
+from .questions import Option, Question
+
+__all__ = [
+    "Ballot",
+    "Comment",
+    "ConsultationIndexPage",
+    "ConsultationPage",
+    "Option",
+    "Participation",
+    "Proposal",
+    "Question",
+    "Support",
+    "Tally",
+    "TallyCount",
+]

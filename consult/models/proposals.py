@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ContributionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending moderation")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    HIDDEN = "hidden", _("Hidden by a moderator")
+
+
+class Proposal(models.Model):
+    """A citizen's proposal, submitted during a consultation's proposals phase."""
+
+    page = models.ForeignKey(
+        "consult.ConsultationPage", on_delete=models.CASCADE, related_name="proposals"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="consult_proposals",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("proposal"))
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ContributionStatus.choices,
+        default=ContributionStatus.PENDING,
+    )
+    supports = models.PositiveIntegerField(_("supports"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["page", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Support(models.Model):
+    """One citizen's support for a proposal (at most one each)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="support_set")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consult_supports"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "user"], name="consult_one_support")
+        ]
+
+    def __str__(self) -> str:
+        return f"support of proposal {self.proposal_id}"

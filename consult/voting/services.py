@@ -1,0 +1,175 @@
+"""Casting, replacing and withdrawing ballots: the only code that writes them.
+
+Every entry point (API, page form, commands) calls these functions, so the
+rules are checked once. Each write changes the ballot and the tally in one
+transaction and schedules the broadcast for after commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from consult import permissions, signals
+from consult.exceptions import AlreadyVoted, NoBallot
+from consult.models import Ballot, Participation, Question, Tally, TallyCount
+from consult.realtime.broadcast import publish_question
+from consult.voting.digest import ballot_digest
+from consult.voting.methods.base import Counts
+from consult.voting.registry import get_method
+
+
+@dataclass(frozen=True)
+class CastResult:
+    created: bool
+    content: dict[str, Any]
+
+
+def cast_ballot(user, question: Question, body: Any) -> CastResult:
+    """Record ``user``'s ballot on ``question``, or replace it where allowed.
+
+    Raises a ``ConsultError`` (not authenticated, not eligible, phase, already
+    voted, invalid ballot) without writing anything.
+    """
+    page = question.page
+    refusal = permissions.voting_refusal(user, page)
+    if refusal:
+        raise refusal
+    method = get_method(question.method)
+    content = method.clean(question, body, list(question.options.all()))
+    digest = ballot_digest(question.pk, user.pk)
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                Participation.objects.create(question=question, voter=user)
+        except IntegrityError:
+            created = False
+        else:
+            created = True
+
+        if created:
+            Ballot.objects.create(question=question, digest=digest, content=content)
+            deltas = method.counts(content)
+            ballots_delta = 1
+        else:
+            if not page.allow_vote_change:
+                raise AlreadyVoted()
+            ballot = Ballot.objects.select_for_update().filter(question=question, digest=digest)
+            ballot = ballot.first()
+            if ballot is None:
+                # The ballot key changed since this vote: it still counts, but
+                # its voter can no longer be matched to it.
+                raise AlreadyVoted(_("Your earlier ballot can no longer be changed."))
+            deltas = _difference(method.counts(content), method.counts(ballot.content))
+            ballot.content = content
+            ballot.save(update_fields=["content"])
+            ballots_delta = 0
+
+        _apply(question.pk, ballots_delta, deltas)
+        signals.ballot_cast.send(Question, question=question, voter=user, created=created)
+        transaction.on_commit(lambda: publish_question(question.pk))
+    return CastResult(created=created, content=content)
+
+
+def retract_ballot(user, question: Question) -> None:
+    """Withdraw ``user``'s ballot while voting is open and changes are allowed."""
+    page = question.page
+    refusal = permissions.voting_refusal(user, page)
+    if refusal:
+        raise refusal
+    if not page.allow_vote_change:
+        raise AlreadyVoted(_("Ballots on this question cannot be withdrawn."))
+    method = get_method(question.method)
+    with transaction.atomic():
+        deleted, _detail = Participation.objects.filter(question=question, voter=user).delete()
+        if not deleted:
+            raise NoBallot()
+        ballot = (
+            Ballot.objects.select_for_update()
+            .filter(question=question, digest=ballot_digest(question.pk, user.pk))
+            .first()
+        )
+        if ballot is None:
+            raise AlreadyVoted(_("Your earlier ballot can no longer be changed."))
+        deltas = {key: (-v, -t) for key, (v, t) in method.counts(ballot.content).items()}
+        ballot.delete()
+        _apply(question.pk, -1, deltas)
+        signals.ballot_retracted.send(Question, question=question, voter=user)
+        transaction.on_commit(lambda: publish_question(question.pk))
+
+
+def own_ballot(user, question: Question) -> dict[str, Any] | None:
+    """``user``'s stored ballot content, or None if they have not voted.
+
+    Returns ``{}`` for a voter whose ballot exists but may not be shown
+    (secret ballots, or one no longer matched after a key change).
+    """
+    if not permissions.is_signed_in(user):
+        return None
+    if not Participation.objects.filter(question=question, voter=user).exists():
+        return None
+    if question.page.ballot_secrecy == "secret":
+        return {}
+    content = (
+        Ballot.objects.filter(question=question, digest=ballot_digest(question.pk, user.pk))
+        .values_list("content", flat=True)
+        .first()
+    )
+    return content or {}
+
+
+def _difference(new: Counts, old: Counts) -> Counts:
+    keys = set(new) | set(old)
+    zero = (0, 0)
+    return {
+        key: (
+            new.get(key, zero)[0] - old.get(key, zero)[0],
+            new.get(key, zero)[1] - old.get(key, zero)[1],
+        )
+        for key in keys
+    }
+
+
+def _apply(question_id: int, ballots_delta: int, deltas: Counts) -> None:
+    """Change the tally counters in the caller's transaction.
+
+    The ``Tally`` row is updated first: its row lock orders every ballot of a
+    question, so ``version`` numbers states one by one and counter updates
+    never deadlock.
+    """
+    updated = Tally.objects.filter(question_id=question_id).update(
+        version=F("version") + 1, ballots=F("ballots") + ballots_delta
+    )
+    if not updated:
+        _create_or_update(
+            Tally,
+            {"question_id": question_id},
+            {"version": 1, "ballots": ballots_delta},
+            {"version": F("version") + 1, "ballots": F("ballots") + ballots_delta},
+        )
+    for key in sorted(deltas):
+        votes, total = deltas[key]
+        if not (votes or total):
+            continue
+        changes = {"votes": F("votes") + votes, "total": F("total") + total}
+        if not TallyCount.objects.filter(question_id=question_id, key=key).update(**changes):
+            _create_or_update(
+                TallyCount,
+                {"question_id": question_id, "key": key},
+                {"votes": votes, "total": total},
+                changes,
+            )
+
+
+def _create_or_update(model, lookup: dict, create: dict, update: dict) -> None:
+    """Insert a counter row; if a concurrent transaction just did, update it."""
+    try:
+        with transaction.atomic():
+            model.objects.create(**lookup, **create)
+    except IntegrityError:
+        model.objects.filter(**lookup).update(**update)

@@ -1,0 +1,72 @@
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+
+setup(
+    name="wagtail-consult",
+    version="0.1.0",
+    description="E-participation for Wagtail: consultations, proposals, comments, live votes.",
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="BSD-3-Clause",
+    python_requires=">=3.11",
+    packages=find_packages(include=["consult", "consult.*"]) + ["consult.locale"],
+    # The catalogs live at the top level of the repository (where translators
+    # find them) and ship inside the package, where Django's app loader looks.
+    package_dir={"consult.locale": "locale"},
+    include_package_data=True,
+    package_data={
+        "consult": [
+            "py.typed",
+            "templates/consult/*.html",
+            "templates/consult/*/*.html",
+            "static/consult/*",
+        ],
+        "consult.locale": ["*/LC_MESSAGES/django.po", "*/LC_MESSAGES/django.mo"],
+    },
+    install_requires=[
+        "Django>=5.2,<5.3",
+        "wagtail>=8.0,<9",
+        "djangorestframework>=3.15,<4",
+        "drf-spectacular>=0.28,<1",
+        "channels>=4.2,<5",
+        "django-allauth>=65.0,<66",
+        "nh3>=0.2.18,<1",
+    ],
+    extras_require={
+        "redis": ["channels-redis>=4.2,<5", "redis>=5,<9"],
+        "site": [
+            "channels-redis>=4.2,<5",
+            "redis>=5,<9",
+            "dj-database-url>=2.2,<4",
+            "psycopg[binary]>=3.2,<4",
+            "uvicorn[standard]>=0.30,<1",
+        ],
+        "test": [
+            "channels-redis>=4.2,<5",
+            "redis>=5,<9",
+            "dj-database-url>=2.2,<4",
+            "psycopg[binary]>=3.2,<4",
+            "uvicorn[standard]>=0.30,<1",
+            "pytest>=8,<10",
+            "pytest-django>=4.9,<5",
+            "pytest-randomly>=3.15,<6",
+            "hypothesis>=6.100,<7",
+            "playwright>=1.45,<2",
+            "axe-playwright-python>=0.1.4,<0.2",
+            "ruff>=0.6,<1",
+            "build>=1.2,<2",
+        ],
+    },
+    classifiers=[
+        "Framework :: Django",
+        "Framework :: Django :: 5.2",
+        "Framework :: Wagtail",
+        "Framework :: Wagtail :: 8",
+        "Programming Language :: Python :: 3",
+        "Programming Language :: Python :: 3.11",
+        "License :: OSI Approved :: BSD License",
+    ],
+)

@@ -1,0 +1,122 @@
+"""Seed the example site: a home page, a consultation index, one open
+consultation with two questions, and demo accounts with verified emails."""
+
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Page, Site
+
+from consult.models import ConsultationIndexPage, ConsultationPage, Option, Question
+from site_example.home.models import HomePage
+
+PASSWORD = "consult-demo-2026"  # noqa: S105  (demo accounts only)
+
+ACCOUNTS = [
+    # (email, first name, group, is_superuser)
+    ("admin@example.org", "Ada", None, True),
+    ("editor@example.org", "Edith", "Editors", False),
+    ("moderator@example.org", "Moritz", "Moderators", False),
+    ("anna@example.org", "Anna", None, False),
+    ("ben@example.org", "Ben", None, False),
+    ("chloe@example.org", "Chloé", None, False),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo pages and accounts (safe to run twice)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        self.create_accounts()
+        home = self.create_home()
+        index = home.get_children().type(ConsultationIndexPage).first()
+        if index is None:
+            index = home.add_child(
+                instance=ConsultationIndexPage(
+                    title="Consultations",
+                    slug="consultations",
+                    intro="<p>Have your say on what happens in Example City.</p>",
+                )
+            )
+            home.consultations = index
+            home.save_revision().publish()
+        if not ConsultationPage.objects.child_of(index).exists():
+            self.create_consultation(index.specific)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+
+    def create_accounts(self):
+        User = get_user_model()
+        for email, first_name, group, superuser in ACCOUNTS:
+            user, created = User.objects.get_or_create(
+                username=email.split("@")[0],
+                defaults={"email": email, "first_name": first_name},
+            )
+            if created:
+                user.set_password(PASSWORD)
+                user.is_superuser = user.is_staff = superuser
+                user.save()
+                if group:
+                    user.groups.add(Group.objects.get(name=group))
+            EmailAddress.objects.get_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+
+    def create_home(self) -> HomePage:
+        home = HomePage.objects.first()
+        if home:
+            return home
+        root = Page.get_first_root_node()
+        home = root.add_child(
+            instance=HomePage(
+                title="Example City",
+                slug="example-city",
+                intro="<p>Welcome to the city's participation portal.</p>",
+            )
+        )
+        site = Site.objects.filter(is_default_site=True).first()
+        old_root = site.root_page if site else None
+        if site:
+            site.root_page = home
+            site.site_name = "Example City"
+            site.save()
+        else:
+            Site.objects.create(
+                hostname="localhost", root_page=home, is_default_site=True, site_name="Example City"
+            )
+        if old_root and old_root.pk != home.pk and not old_root.get_children().exists():
+            old_root.delete()
+        return home
+
+    def create_consultation(self, index: ConsultationIndexPage) -> None:
+        now = timezone.now()
+        page = ConsultationPage(
+            title="A new Market Square",
+            slug="market-square",
+            intro="<p>The Market Square will be rebuilt next year. Tell us what you want.</p>",
+            search_description="Vote on the future of the Market Square.",
+            proposals_open_at=now - timedelta(days=14),
+            proposals_close_at=now - timedelta(days=1),
+            voting_open_at=now - timedelta(hours=1),
+            voting_close_at=now + timedelta(days=30),
+            results_visibility="live",
+            ballot_secrecy="secret",
+        )
+        car_free = Question(
+            title="Should the Market Square be car-free?",
+            description="Deliveries would still be allowed before 10 am.",
+            method="yes_no",
+        )
+        design = Question(title="Which design do you prefer?", method="single")
+        design.options = [
+            Option(label="Green square", description="Trees, lawns and a water feature."),
+            Option(label="Market hall", description="A covered market open every day."),
+            Option(label="Open plaza", description="Space for events and the weekly market."),
+        ]
+        page.questions = [car_free, design]
+        index.add_child(instance=page)
+        page.save_revision().publish()

@@ -4,6 +4,28 @@ from setuptools import find_packages, setup
 
 HERE = Path(__file__).parent
 
+# Package data is selected here, for the wheel, and not through
+# include_package_data: with that flag setuptools treats every data folder
+# (templates/consult/, static/consult/, ...) as an unlisted "importable
+# package" and warns about each one. MANIFEST.in says what the sdist carries.
+PACKAGES = find_packages(include=["consult", "consult.*"])
+PACKAGE_DIR = {}
+PACKAGE_DATA = {
+    "consult": [
+        "py.typed",
+        "templates/**/*",
+        "static/**/*",
+    ],
+}
+# The catalogs live at the top level of the repository (where translators
+# find them) and ship inside the package as consult/locale, where Django's
+# app loader looks. Git does not keep an empty folder, so a checkout without
+# catalogs yet has no locale/ at all; packaging must not fail then.
+if (HERE / "locale").is_dir():
+    PACKAGES.append("consult.locale")
+    PACKAGE_DIR["consult.locale"] = "locale"
+    PACKAGE_DATA["consult.locale"] = ["*/LC_MESSAGES/*.po", "*/LC_MESSAGES/*.mo"]
+
 setup(
     name="wagtail-consult",
     version="0.1.0",
@@ -12,20 +34,11 @@ setup(
     long_description_content_type="text/markdown",
     license="BSD-3-Clause",
     python_requires=">=3.11",
-    packages=find_packages(include=["consult", "consult.*"]) + ["consult.locale"],
-    # The catalogs live at the top level of the repository (where translators
-    # find them) and ship inside the package, where Django's app loader looks.
-    package_dir={"consult.locale": "locale"},
-    include_package_data=True,
-    package_data={
-        "consult": [
-            "py.typed",
-            "templates/consult/*.html",
-            "templates/consult/*/*.html",
-            "static/consult/*",
-        ],
-        "consult.locale": ["*/LC_MESSAGES/django.po", "*/LC_MESSAGES/django.mo"],
-    },
+    packages=PACKAGES,
+    package_dir=PACKAGE_DIR,
+    include_package_data=False,
+    package_data=PACKAGE_DATA,
+    exclude_package_data={"": ["*.py[cod]", "*.DS_Store", "*~", "*.swp"]},
     install_requires=[
         "Django>=5.2,<5.3",
         "wagtail>=8.0,<9",
@@ -50,6 +63,8 @@ setup(
             "dj-database-url>=2.2,<4",
             "psycopg[binary]>=3.2,<4",
             "uvicorn[standard]>=0.30,<1",
+            # channels.testing imports daphne.
+            "daphne>=4.1,<5",
             "pytest>=8,<10",
             "pytest-django>=4.9,<5",
             "pytest-randomly>=3.15,<6",

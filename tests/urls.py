@@ -6,5 +6,6 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("consult/", include("consult.urls")),
     path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include(wagtail_urls)),
 ]

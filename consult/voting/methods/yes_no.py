@@ -29,7 +29,7 @@ class YesNo(VotingMethod):
 
     def clean(self, question: Any, body: Any, options: Sequence[OptionLike]) -> dict[str, Any]:
         choice = require_dict(body, "choice")
-        if choice not in CHOICES:
+        if not isinstance(choice, str) or choice not in CHOICES:
             raise InvalidBallot(_("“choice” must be “yes”, “no” or “abstain”."))
         return {"choice": choice}
 

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests import factories
+
+POSTGRES = bool(os.environ.get("CONSULT_TEST_DATABASE_URL"))
+REDIS_URL = os.environ.get("CONSULT_TEST_REDIS_URL")
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_pg = pytest.mark.skip(
+        reason="needs PostgreSQL: set CONSULT_TEST_DATABASE_URL=postgres://... (as .ci/run does)"
+    )
+    skip_redis = pytest.mark.skip(
+        reason="needs Redis: set CONSULT_TEST_REDIS_URL=redis://... (as .ci/run does)"
+    )
+    for item in items:
+        if "postgres" in item.keywords and not POSTGRES:
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not REDIS_URL:
+            item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Throttle counters live in the cache; every test starts from zero.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def citizen(db):
+    return factories.make_user()
+
+
+@pytest.fixture
+def unverified(db):
+    return factories.make_user(verified=False)
+
+
+@pytest.fixture
+def consultation(db):
+    return factories.make_consultation(
+        questions=[
+            {"title": "Car-free square?", "method": "yes_no"},
+            {"title": "Which design?", "method": "single", "options": ["Green", "Hall", "Plaza"]},
+        ]
+    )
+
+
+@pytest.fixture
+def yes_no(consultation):
+    return consultation.questions.select_related("page").get(method="yes_no")
+
+
+@pytest.fixture
+def single(consultation):
+    return consultation.questions.select_related("page").get(method="single")

@@ -1,0 +1,3 @@
+def test_consultation_fixture(consultation):
+    assert consultation.status == "voting"
+    assert consultation.questions.count() == 2

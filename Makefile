@@ -45,11 +45,10 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Extract strings into locale/*/LC_MESSAGES/django.po and compile them.
+# Extract the app's strings into locale/*/LC_MESSAGES/django.po (the test
+# settings' LOCALE_PATHS) and compile them; both files are committed.
 messages: install
-	cd consult && DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=.. ../$(BIN)/python -m django makemessages --locale de --locale fr --locale es --no-obsolete --add-location file -d django
-	for lang in de fr es; do mkdir -p locale/$$lang/LC_MESSAGES; mv consult/locale/$$lang/LC_MESSAGES/django.po locale/$$lang/LC_MESSAGES/django.po; done
-	rm -rf consult/locale
+	cd consult && DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=.. ../$(BIN)/python -m django makemessages --locale de --locale fr --locale es --no-obsolete --add-location file
 	for po in locale/*/LC_MESSAGES/django.po; do msgfmt --check -o $${po%.po}.mo $$po; done
 
 wheel: install

@@ -4,23 +4,19 @@ from setuptools import find_packages, setup
 
 HERE = Path(__file__).parent
 
-# Package data is selected here, for the wheel, and not through
-# include_package_data: with that flag setuptools treats every data folder
-# (templates/consult/, static/consult/, ...) as an unlisted "importable
-# package" and warns about each one. MANIFEST.in says what the sdist carries.
+# Package data is selected here, for the wheel, and not with
+# include_package_data: with that flag setuptools takes every data folder
+# (templates/consult/, static/consult/, ...) for an unlisted "importable
+# package" and warns about each. MANIFEST.in says what the sdist carries; it
+# covers these files too, so a wheel built from the sdist is complete.
 PACKAGES = find_packages(include=["consult", "consult.*"])
 PACKAGE_DIR = {}
-PACKAGE_DATA = {
-    "consult": [
-        "py.typed",
-        "templates/**/*",
-        "static/**/*",
-    ],
-}
+PACKAGE_DATA = {"consult": ["py.typed", "templates/**/*", "static/**/*"]}
 # The catalogs live at the top level of the repository (where translators
 # find them) and ship inside the package as consult/locale, where Django's
-# app loader looks. Git does not keep an empty folder, so a checkout without
-# catalogs yet has no locale/ at all; packaging must not fail then.
+# app loader looks. Git keeps no empty folder: a checkout made before any
+# catalog exists has no locale/, and setuptools refuses a package_dir that
+# does not exist ("package directory 'locale' does not exist").
 if (HERE / "locale").is_dir():
     PACKAGES.append("consult.locale")
     PACKAGE_DIR["consult.locale"] = "locale"

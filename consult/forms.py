@@ -29,11 +29,9 @@ class QuestionForm(WagtailAdminModelForm):
         if self.locked:
             self.fields["method"].disabled = True
             self.fields["method"].help_text = LOCKED_HELP
-            options = self.formsets["options"]
-            options.can_delete = False
-            for option_form in options.forms:
-                for field in option_form.fields.values():
-                    field.disabled = True
+            for option_form in self.formsets["options"].initial_forms:
+                for name in ("label", "description", "cost"):
+                    option_form.fields[name].disabled = True
 
     def clean(self):
         cleaned = super().clean()
@@ -44,7 +42,7 @@ class QuestionForm(WagtailAdminModelForm):
             form
             for form in options.forms
             if form.has_changed() or form.instance.pk
-            if not (options.can_delete and options._should_delete_form(form))
+            if not options._should_delete_form(form)
         ]
         if self.locked:
             deleted = [form for form in options.deleted_forms if form.instance.pk]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
@@ -8,9 +9,16 @@ from tests import factories
 
 POSTGRES = bool(os.environ.get("CONSULT_TEST_DATABASE_URL"))
 REDIS_URL = os.environ.get("CONSULT_TEST_REDIS_URL")
+# CI sets this so that a missing service fails the run instead of skipping.
+REQUIRE_ALL = bool(os.environ.get("CONSULT_TEST_REQUIRE_ALL"))
 
 
 def pytest_collection_modifyitems(config, items):
+    if REQUIRE_ALL and not (POSTGRES and REDIS_URL and shutil.which("chromium")):
+        raise pytest.UsageError(
+            "CONSULT_TEST_REQUIRE_ALL is set but CONSULT_TEST_DATABASE_URL, "
+            "CONSULT_TEST_REDIS_URL or Debian's chromium is missing"
+        )
     skip_pg = pytest.mark.skip(
         reason="needs PostgreSQL: set CONSULT_TEST_DATABASE_URL=postgres://... (as .ci/run does)"
     )

@@ -87,7 +87,11 @@ def test_cast_replace_read_and_retract(single, citizen, client_for):
     read = client.get(url)
 
     assert created.status_code == 201
-    assert created.json() == {"question": single.pk, "method": "single", "ballot": {"option": green.pk}}
+    assert created.json() == {
+        "question": single.pk,
+        "method": "single",
+        "ballot": {"option": green.pk},
+    }
     assert replaced.status_code == 200
     assert read.json()["ballot"] == {"option": hall.pk}
     tally = client.get(f"{API}/questions/{single.pk}/tally/").json()
@@ -202,7 +206,12 @@ def test_session_writes_need_csrf(yes_no, citizen, client_for):
 
 @pytest.mark.parametrize(
     ("visibility", "closed", "visible"),
-    [("live", False, True), ("after_close", False, False), ("after_close", True, True), ("hidden", True, False)],
+    [
+        ("live", False, True),
+        ("after_close", False, False),
+        ("after_close", True, True),
+        ("hidden", True, False),
+    ],
 )
 def test_tally_visibility(yes_no, client, visibility, closed, visible):
     page = yes_no.page
@@ -244,4 +253,8 @@ def test_schema_lists_only_consult_endpoints(client):
         "/consult/api/v1/questions/{question_id}/tally/",
         "/consult/api/v1/questions/{question_id}/ballot/",
     }
-    assert set(paths["/consult/api/v1/questions/{question_id}/ballot/"]) == {"get", "post", "delete"}
+    assert set(paths["/consult/api/v1/questions/{question_id}/ballot/"]) == {
+        "get",
+        "post",
+        "delete",
+    }

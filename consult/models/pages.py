@@ -5,13 +5,14 @@ from datetime import datetime
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from consult import conf
 from consult.blocks import ConsultationBodyBlock
-from consult.forms import ConsultationPageForm
+from consult.forms import ConsultationPageForm, QuestionForm
+from consult.panels import FormClassInlinePanel
 
 
 class Status(models.TextChoices):
@@ -131,7 +132,9 @@ class ConsultationPage(Page):
             heading=_("Phases"),
             help_text=_("Leave both dates of a phase empty to switch that phase off."),
         ),
-        InlinePanel("questions", heading=_("Questions"), label=_("Question")),
+        FormClassInlinePanel(
+            "questions", form_class=QuestionForm, heading=_("Questions"), label=_("Question")
+        ),
     ]
     settings_panels = [
         *Page.settings_panels,

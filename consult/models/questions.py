@@ -8,8 +8,6 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.models import Orderable
 
-from consult.forms import QuestionForm
-
 
 class Question(ClusterableModel, Orderable):
     """A question put to the vote on a consultation page.
@@ -35,7 +33,6 @@ class Question(ClusterableModel, Orderable):
     )
     budget = models.PositiveBigIntegerField(_("budget"), null=True, blank=True)
 
-    base_form_class = QuestionForm
     panels = [
         FieldPanel("title"),
         FieldPanel("description"),

@@ -21,11 +21,14 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
 
@@ -129,36 +132,33 @@ def live_asgi_server(transactional_db) -> Iterator[LiveServer]:
 
 
 # --------------------------------------------------------------------------
-# The browser: one Chromium for the module, fresh contexts per test.
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop running in this thread, which
-    # makes Django refuse ORM calls from the test body without this.
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                yield browser
-            finally:
-                browser.close()
+# The browser. Playwright's sync API keeps an event loop "running" in this
+# thread while it is started; Django then refuses ORM calls here and, worse,
+# hands out connection objects of their own (asgiref's thread-critical Local
+# switches to per-context storage). So each test creates its data first, runs
+# the browser inside ``browser_session()`` and checks the database after it.
 
 
 @dataclass
 class Tab:
     """A page plus everything it reported, for assertion messages."""
 
-    page: object
+    page: Page
     console: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     responses: dict[str, int] = field(default_factory=dict)
     frames: list[str] = field(default_factory=list)
     navigations: int = 0
+
+    def problems(self) -> list[str]:
+        """Script errors and console errors (a missing favicon aside)."""
+        console = [
+            line
+            for line in self.console
+            if line.startswith("error:") and "/favicon.ico" not in line
+        ]
+        return self.errors + console
 
     def report(self) -> str:
         return (
@@ -169,53 +169,62 @@ class Tab:
         )
 
 
-@pytest.fixture
-def open_tab(chromium) -> Iterator:
-    contexts = []
+@contextmanager
+def browser_session() -> Iterator[Callable[..., Tab]]:
+    """Yield ``open_tab(javascript=True)``; always closes Chromium and Playwright."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
 
-    def open_tab(*, javascript: bool = True) -> Tab:
-        context = chromium.new_context(java_script_enabled=javascript)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        tab = Tab(page=page)
-        page.on("console", lambda m: tab.console.append(f"{m.type}: {m.text}"))
-        page.on("pageerror", lambda e: tab.errors.append(str(e)))
-        page.on("requestfailed", lambda r: tab.failed.append(f"{r.url}: {r.failure}"))
-        page.on("response", lambda r: tab.responses.__setitem__(r.url, r.status))
-        page.on(
-            "websocket",
-            lambda ws: ws.on("framereceived", lambda payload: tab.frames.append(str(payload))),
-        )
+            def open_tab(*, javascript: bool = True) -> Tab:
+                context = browser.new_context(java_script_enabled=javascript)
+                context.set_default_timeout(TIMEOUT_MS)
+                page = context.new_page()
+                tab = Tab(page=page)
+                page.on(
+                    "console",
+                    lambda m: tab.console.append(f"{m.type}: {m.text} ({m.location.get('url')})"),
+                )
+                page.on("pageerror", lambda e: tab.errors.append(str(e)))
+                page.on("requestfailed", lambda r: tab.failed.append(f"{r.url}: {r.failure}"))
+                page.on("response", lambda r: tab.responses.__setitem__(r.url, r.status))
+                page.on(
+                    "websocket",
+                    lambda ws: ws.on("framereceived", lambda data: tab.frames.append(str(data))),
+                )
 
-        def navigated(frame):
-            if frame == page.main_frame:
-                tab.navigations += 1
+                def navigated(frame) -> None:
+                    if frame == page.main_frame:
+                        tab.navigations += 1
 
-        page.on("framenavigated", navigated)
-        if javascript:
-            page.add_init_script(WEBSOCKET_PROBE)
-        return tab
+                page.on("framenavigated", navigated)
+                if javascript:
+                    page.add_init_script(WEBSOCKET_PROBE)
+                return tab
 
-    try:
-        yield open_tab
-    finally:
-        for context in contexts:
-            context.close()
+            yield open_tab
+        finally:
+            browser.close()  # closes every context and its websockets
 
 
 # --------------------------------------------------------------------------
 # Data.
 
 
-@pytest.fixture
-def scene(live_asgi_server):
-    from wagtail.models import Site
+@dataclass
+class Scene:
+    server: LiveServer
+    url: str
+    path: str
+    email: str
+    yes_no_id: int
+    single_id: int
+    hall_id: int
 
+
+@pytest.fixture
+def scene(live_asgi_server) -> Scene:
     from tests import factories
-    from wagtail.models import Page
-    from django.db import connection
-    print("DBG", Site.objects.count(), Page.objects.count(), connection.settings_dict["NAME"], hasattr(connection, "_test_serialized_contents"))
 
     consultation = factories.make_consultation(
         title="Market square",
@@ -225,43 +234,43 @@ def scene(live_asgi_server):
             {"title": "Which design?", "method": "single", "options": ["Green", "Hall", "Plaza"]},
         ],
     )
-    # Let the default site serve the consultation index, so page URLs resolve.
-    site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
-    site.hostname = "127.0.0.1"
-    site.port = live_asgi_server.port
-    site.root_page = consultation.get_parent()
-    site.site_name = "Test City"
-    site.save()
-    Site.objects.exclude(pk=site.pk).delete()
-    consultation.refresh_from_db()
     path = consultation.get_url()
-    assert path and path.startswith("/"), f"consultation has no URL: {path!r}"
-    return {
-        "server": live_asgi_server,
-        "consultation": consultation,
-        "url": live_asgi_server.url + path,
-        "path": path,
-        "yes_no": consultation.questions.get(method="yes_no"),
-        "single": consultation.questions.get(method="single"),
-        "citizen": factories.make_user(),
-    }
+    assert path and path.startswith("/"), (
+        f"the consultation has no URL on the default site: {path!r}"
+    )
+    single = consultation.questions.get(method="single")
+    return Scene(
+        server=live_asgi_server,
+        url=live_asgi_server.url + path,
+        path=path,
+        email=factories.make_user().email,
+        yes_no_id=consultation.questions.get(method="yes_no").pk,
+        single_id=single.pk,
+        hall_id=single.options.get(label="Hall").pk,
+    )
 
 
-def sign_in(tab: Tab, server: LiveServer, email: str, next_path: str) -> None:
-    from playwright.sync_api import expect
-
+def sign_in(tab: Tab, scene: Scene) -> None:
+    """Through the real allauth form (login by email), back to the consultation."""
     page = tab.page
-    page.goto(f"{server.url}/accounts/login/?next={quote(next_path)}")
-    page.locator("input[name=login]").fill(email)
+    page.goto(f"{scene.server.url}/accounts/login/?next={quote(scene.path)}")
+    page.locator("input[name=login]").fill(scene.email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form:has(input[name=login]) [type=submit]").click()
-    expect(page).to_have_url(server.url + next_path, timeout=TIMEOUT_MS)
-    assert not tab.errors, tab.report()
+    expect(page).to_have_url(scene.url, timeout=TIMEOUT_MS)
+    assert not tab.problems(), tab.report()
 
 
-def serious_violations(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
+def wait_for_live_results(tab: Tab) -> None:
+    """Until the websocket is open and the snapshots (one per question) applied."""
+    tab.page.wait_for_function(
+        "() => window.__consultProbe && window.__consultProbe.opened >= 1"
+        " && window.__consultProbe.frames >= 2",
+        timeout=TIMEOUT_MS,
+    )
 
+
+def serious_violations(page: Page) -> list[str]:
     results = Axe().run(page)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} -> "
@@ -275,96 +284,91 @@ def serious_violations(page) -> list[str]:
 # Tests.
 
 
-def test_vote_reaches_a_live_viewer_without_reload(scene, open_tab):
-    from playwright.sync_api import expect
-
+def test_vote_reaches_a_live_viewer_without_reload(scene):
     from consult.models import Ballot, Participation
 
-    server, url, path = scene["server"], scene["url"], scene["path"]
-    yes_no, single = scene["yes_no"], scene["single"]
+    q = scene.yes_no_id
+    with browser_session() as open_tab:
+        # A: an anonymous viewer, connected to the live results.
+        viewer = open_tab()
+        a = viewer.page
+        response = a.goto(scene.url)
+        assert response is not None and response.status == 200, viewer.report()
+        script = f"{scene.server.url}/static/consult/consult.js"
+        assert viewer.responses.get(script) == 200, (
+            f"consult.js did not load: {viewer.responses}" + viewer.report()
+        )
+        wait_for_live_results(viewer)
+        viewer_yes = a.locator(f"#question-{q} tr[data-key='yes'] [data-votes]")
+        viewer_ballots = a.locator(f"#question-{q} [data-ballots]")
+        expect(viewer_yes).to_have_text("0")
+        expect(viewer_ballots).to_have_text("0")
+        a.evaluate("() => { window.__consultNotReloaded = true; }")
+        navigations = viewer.navigations
 
-    # A: an anonymous viewer, connected to the live results.
-    viewer = open_tab()
-    a = viewer.page
-    response = a.goto(url)
-    assert response is not None and response.status == 200, viewer.report()
-    script = f"{server.url}/static/consult/consult.js"
-    assert viewer.responses.get(script) == 200, (
-        f"consult.js did not load: {viewer.responses}" + viewer.report()
-    )
-    # Connected, and one snapshot per question applied.
-    a.wait_for_function(
-        "() => window.__consultProbe && window.__consultProbe.frames >= 2", timeout=TIMEOUT_MS
-    )
-    viewer_row = a.locator(f"#question-{yes_no.pk} tr[data-key='yes'] [data-votes]")
-    viewer_ballots = a.locator(f"#question-{yes_no.pk} [data-ballots]")
-    expect(viewer_row).to_have_text("0")
-    expect(viewer_ballots).to_have_text("0")
-    a.evaluate("() => { window.__consultNotReloaded = true; }")
-    navigations_before = viewer.navigations
-
-    # B: the citizen signs in through allauth and votes with JavaScript on.
-    citizen_tab = open_tab()
-    b = citizen_tab.page
-    sign_in(citizen_tab, server, scene["citizen"].email, path)
-    b.wait_for_function(
-        "() => window.__consultProbe && window.__consultProbe.frames >= 2", timeout=TIMEOUT_MS
-    )
-    question_b = b.locator(f"#question-{yes_no.pk}")
-    question_b.get_by_role("radio", name="Yes", exact=True).check()
-    question_b.get_by_role("button", name="Vote", exact=True).click()
-    expect(b.locator("[data-consult-announcer]")).to_have_text(COUNTED, timeout=TIMEOUT_MS)
-    assert b.url == url, "the vote was not submitted through the API" + citizen_tab.report()
-
-    # A follows over the websocket, without a reload.
-    expect(viewer_row).to_have_text("1", timeout=TIMEOUT_MS)
-    expect(viewer_ballots).to_have_text("1", timeout=TIMEOUT_MS)
-    expect(a.locator(f"#question-{yes_no.pk} tr[data-key='no'] [data-votes]")).to_have_text("0")
-    assert a.evaluate("() => window.__consultNotReloaded === true"), "the viewer page reloaded"
-    assert viewer.navigations == navigations_before, "the viewer page navigated"
-
-    assert Participation.objects.filter(question=yes_no).count() == 1
-    assert Ballot.objects.filter(question=yes_no).count() == 1
-    assert Ballot.objects.get(question=yes_no).content == {"choice": "yes"}
-    assert Participation.objects.filter(question=single).count() == 0
-    assert Ballot.objects.filter(question=single).count() == 0
-
-    assert not viewer.errors and not citizen_tab.errors, viewer.report() + citizen_tab.report()
-
-    violations = serious_violations(a)
-    assert not violations, "axe-core: serious/critical violations on the consultation page:\n" + (
-        "\n".join(violations)
-    )
-
-
-def test_vote_with_javascript_off_by_plain_post(scene, open_tab):
-    from playwright.sync_api import expect
-
-    from consult.models import Ballot, Participation
-
-    server, url, path = scene["server"], scene["url"], scene["path"]
-    single = scene["single"]
-    hall = single.options.get(label="Hall")
-
-    tab = open_tab(javascript=False)
-    page = tab.page
-    sign_in(tab, server, scene["citizen"].email, path)
-    question = page.locator(f"#question-{single.pk}")
-    expect(question.locator(f"tr[data-key='{hall.pk}'] [data-votes]")).to_have_text("0")
-    question.get_by_role("radio", name="Hall", exact=True).check()
-    with page.expect_navigation(timeout=TIMEOUT_MS) as navigation:
+        # B: the citizen signs in through allauth and votes with JavaScript on.
+        citizen = open_tab()
+        b = citizen.page
+        sign_in(citizen, scene)
+        wait_for_live_results(citizen)
+        question = b.locator(f"#question-{q}")
+        question.get_by_role("radio", name="Yes", exact=True).check()
         question.get_by_role("button", name="Vote", exact=True).click()
-    assert navigation.value is not None and navigation.value.status == 200, tab.report()
-    assert page.url == f"{url}#question-{single.pk}", page.url
+        expect(b.locator("[data-consult-announcer]")).to_have_text(COUNTED, timeout=TIMEOUT_MS)
+        assert b.url == scene.url, "the ballot was not cast through the API" + citizen.report()
 
-    # Reloaded from the server: the message and the tally with the new vote.
-    question = page.locator(f"#question-{single.pk}")
-    expect(page.locator(".consult-messages")).to_contain_text(COUNTED)
-    expect(question.locator(f"tr[data-key='{hall.pk}'] [data-votes]")).to_have_text("1")
-    expect(question.locator("[data-ballots]")).to_have_text("1")
-    expect(question.get_by_role("radio", name="Hall", exact=True)).to_be_checked()
+        # A follows over the websocket, without a reload.
+        expect(viewer_yes).to_have_text("1", timeout=TIMEOUT_MS)
+        expect(viewer_ballots).to_have_text("1", timeout=TIMEOUT_MS)
+        expect(a.locator(f"#question-{q} tr[data-key='no'] [data-votes]")).to_have_text("0")
+        assert a.evaluate("() => window.__consultNotReloaded === true"), "the viewer reloaded"
+        assert viewer.navigations == navigations, "the viewer page navigated"
+        assert not viewer.problems() and not citizen.problems(), viewer.report() + citizen.report()
 
-    assert Participation.objects.filter(question=single).count() == 1
-    assert Ballot.objects.filter(question=single).count() == 1
-    assert Ballot.objects.get(question=single).content == {"option": hall.pk}
-    assert not tab.errors, tab.report()
+        violations = serious_violations(a)
+        assert not violations, "axe-core: serious or critical violations on the live page:\n" + (
+            "\n".join(violations)
+        )
+
+    assert Participation.objects.filter(question_id=q).count() == 1
+    assert Ballot.objects.filter(question_id=q).count() == 1
+    assert Ballot.objects.get(question_id=q).content == {"choice": "yes"}
+    assert not Participation.objects.filter(question_id=scene.single_id).exists()
+    assert not Ballot.objects.filter(question_id=scene.single_id).exists()
+
+
+def test_vote_with_javascript_off_by_plain_post(scene):
+    from consult.models import Ballot, Participation
+
+    q, hall = scene.single_id, scene.hall_id
+    with browser_session() as open_tab:
+        tab = open_tab(javascript=False)
+        page = tab.page
+        sign_in(tab, scene)
+        question = page.locator(f"#question-{q}")
+        expect(question.locator(f"tr[data-key='{hall}'] [data-votes]")).to_have_text("0")
+        question.get_by_role("radio", name="Hall", exact=True).check()
+        with page.expect_navigation(timeout=TIMEOUT_MS) as navigation:
+            question.get_by_role("button", name="Vote", exact=True).click()
+        assert navigation.value is not None and navigation.value.status == 200, tab.report()
+        assert page.url == f"{scene.url}#question-{q}", page.url
+
+        # Rendered again by the server: the message and the tally with the vote.
+        question = page.locator(f"#question-{q}")
+        expect(page.locator(".consult-messages")).to_contain_text(COUNTED)
+        expect(question.locator(f"tr[data-key='{hall}'] [data-votes]")).to_have_text("1")
+        expect(question.locator("[data-ballots]")).to_have_text("1")
+        # The ballot is secret by default: the form says "you have voted"
+        # without showing the choice.
+        expect(question.locator("[data-consult-voted]")).to_be_visible()
+        expect(question.get_by_role("button", name="Change my vote", exact=True)).to_be_visible()
+        assert not tab.problems(), tab.report()
+
+        violations = serious_violations(page)
+        assert not violations, "axe-core: serious or critical violations after a plain vote:\n" + (
+            "\n".join(violations)
+        )
+
+    assert Participation.objects.filter(question_id=q).count() == 1
+    assert Ballot.objects.filter(question_id=q).count() == 1
+    assert Ballot.objects.get(question_id=q).content == {"option": hall}

@@ -1,0 +1,182 @@
+"""Editors in the Wagtail admin: creating consultations, and the lock on
+questions that already have ballots."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+from consult.models import ConsultationPage, Option, Question
+from consult.voting import services
+from tests import factories
+
+ADMIN_DT = "%Y-%m-%d %H:%M"
+
+
+@pytest.fixture
+def admin_client(client, db):
+    user = get_user_model().objects.create_superuser("boss", "boss@example.org", "pw")
+    client.force_login(user)
+    return client
+
+
+def page_data(page, questions):
+    """POST data of the page editor for ``page`` with ``questions``:
+    dicts of question fields with ``options`` lists (dicts of option fields)."""
+
+    def dt(value):
+        return value.strftime(ADMIN_DT) if value else ""
+
+    return nested_form_data(
+        {
+            "title": page.title,
+            "slug": page.slug,
+            "intro": rich_text(""),
+            "body": streamfield([]),
+            "proposals_open_at": dt(page.proposals_open_at),
+            "proposals_close_at": dt(page.proposals_close_at),
+            "voting_open_at": dt(page.voting_open_at),
+            "voting_close_at": dt(page.voting_close_at),
+            "results_visibility": page.results_visibility,
+            "ballot_secrecy": page.ballot_secrecy,
+            "allow_vote_change": "on",
+            "comments_enabled": "on",
+            "moderation": page.moderation,
+            "questions": inline_formset(
+                [
+                    {
+                        "title": "",
+                        "description": "",
+                        "method": "yes_no",
+                        "min_choices": "1",
+                        "max_choices": "",
+                        "max_score": "5",
+                        "budget": "",
+                        **{k: v for k, v in q.items() if k != "options"},
+                        "options": inline_formset(
+                            [{"description": "", "cost": "0", **o} for o in q.get("options", [])],
+                            initial=sum(1 for o in q.get("options", []) if o.get("id")),
+                        ),
+                    }
+                    for q in questions
+                ],
+                initial=sum(1 for q in questions if q.get("id")),
+            ),
+        }
+    )
+
+
+def current_questions(page):
+    return [
+        {
+            "id": q.pk,
+            "title": q.title,
+            "method": q.method,
+            "options": [{"id": o.pk, "label": o.label} for o in q.options.all()],
+        }
+        for q in page.questions.all()
+    ]
+
+
+def edit(admin_client, page, questions, publish=True):
+    data = page_data(page, questions)
+    if publish:
+        data["action-publish"] = "action-publish"
+    return admin_client.post(f"/admin/pages/{page.pk}/edit/", data)
+
+
+def test_editor_creates_consultation_with_nested_questions(admin_client):
+    index = factories.make_index()
+    page = ConsultationPage(title="Park", slug="park")
+    data = page_data(
+        page,
+        [
+            {"title": "Open the park at night?", "method": "yes_no"},
+            {
+                "title": "Which trees?",
+                "method": "single",
+                "options": [{"label": "Oaks"}, {"label": "Limes"}],
+            },
+        ],
+    )
+    data["action-publish"] = "action-publish"
+
+    response = admin_client.post(f"/admin/pages/add/consult/consultationpage/{index.pk}/", data)
+
+    assert response.status_code == 302, response.context["form"].errors if response.context else ""
+    created = ConsultationPage.objects.get(slug="park")
+    assert created.live
+    assert [q.method for q in created.questions.all()] == ["yes_no", "single"]
+    assert [o.label for o in created.questions.get(method="single").options.all()] == [
+        "Oaks",
+        "Limes",
+    ]
+
+
+def test_method_needs_enough_options(admin_client):
+    page = factories.make_consultation(questions=[{"title": "Pick", "method": "yes_no"}])
+    questions = current_questions(page)
+    questions[0]["method"] = "single"
+    questions[0]["options"] = [{"label": "Only one"}]
+
+    response = edit(admin_client, page, questions)
+
+    assert response.status_code == 200
+    assert "needs at least 2 options" in response.content.decode()
+    assert Question.objects.get(pk=questions[0]["id"]).method == "yes_no"
+
+
+@pytest.fixture
+def voted_page(db):
+    page = factories.make_consultation(
+        questions=[{"title": "Design?", "method": "single", "options": ["A", "B"]}]
+    )
+    question = factories.first_question(page)
+    services.cast_ballot(factories.make_user(), question, {"option": question.options.first().pk})
+    return page
+
+
+def test_locked_question_shows_why(admin_client, voted_page):
+    html = admin_client.get(f"/admin/pages/{voted_page.pk}/edit/").content.decode()
+    assert "People have already voted on this question" in html
+
+
+def test_locked_question_ignores_method_change(admin_client, voted_page):
+    questions = current_questions(voted_page)
+    questions[0]["method"] = "yes_no"
+    questions[0]["title"] = "Which design do you prefer?"
+
+    response = edit(admin_client, voted_page, questions)
+
+    assert response.status_code == 302
+    question = Question.objects.get(pk=questions[0]["id"])
+    assert question.method == "single"  # the disabled field keeps its value
+    assert question.title == "Which design do you prefer?"  # the rest stays editable
+
+
+@pytest.mark.parametrize("change", ["delete_option", "add_option", "delete_question"])
+def test_locked_question_refuses_option_changes(admin_client, voted_page, change):
+    questions = current_questions(voted_page)
+    if change == "delete_option":
+        questions[0]["options"][1]["DELETE"] = "1"
+    elif change == "add_option":
+        questions[0]["options"].append({"label": "C"})
+    else:
+        questions[0]["DELETE"] = "1"
+
+    response = edit(admin_client, voted_page, questions)
+
+    assert response.status_code == 200  # the editor is shown the form again
+    assert "People have already voted on this question" in response.content.decode()
+    question = Question.objects.get(pk=questions[0]["id"])
+    assert sorted(Option.objects.filter(question=question).values_list("label", flat=True)) == [
+        "A",
+        "B",
+    ]
+
+
+def test_phase_dates_must_be_in_order(admin_client):
+    page = factories.make_consultation()
+    page.voting_close_at = page.voting_open_at
+    response = edit(admin_client, page, current_questions(page))
+    assert response.status_code == 200
+    assert "The phase must end after it starts." in response.content.decode()

@@ -1,0 +1,132 @@
+"""Concurrency on a real PostgreSQL: many threads, each with its own connection."""
+
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from consult.exceptions import AlreadyVoted
+from consult.models import Ballot, Participation
+from consult.voting import services
+from consult.voting.tally import recount, stored_counts
+from tests import factories
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+THREADS = 32
+
+
+def hammer(calls):
+    """Run ``calls`` at the same instant in their own threads; collect outcomes."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = []
+    lock = threading.Lock()
+
+    def worker(call):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            result = call()
+        except Exception as error:  # noqa: BLE001  (the outcome is what we assert)
+            result = error
+        finally:
+            thread_connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(outcomes) == len(calls)
+    return outcomes
+
+
+def assert_matches_recount(question):
+    _version, ballots, counts = stored_counts(question)
+    assert (ballots, counts) == recount(question)
+
+
+@pytest.fixture
+def question():
+    assert connection.vendor == "postgresql"
+    page = factories.make_consultation(
+        questions=[{"title": "Design?", "method": "single", "options": ["A", "B", "C"]}]
+    )
+    return factories.first_question(page)
+
+
+def test_one_voter_32_threads_leave_one_ballot(question):
+    voter = factories.make_user()
+    options = list(question.options.values_list("pk", flat=True))
+    calls = [
+        (lambda i=i: services.cast_ballot(voter, question, {"option": options[i % 3]}))
+        for i in range(THREADS)
+    ]
+
+    outcomes = hammer(calls)
+
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    assert errors == []
+    assert sum(1 for o in outcomes if o.created) == 1
+    assert Participation.objects.filter(question=question).count() == 1
+    assert Ballot.objects.filter(question=question).count() == 1
+    _version, ballots, counts = stored_counts(question)
+    assert ballots == 1
+    assert sum(votes for votes, _total in counts.values()) == 1
+    assert_matches_recount(question)
+
+
+def test_one_voter_32_threads_without_vote_change(question):
+    page = question.page
+    page.allow_vote_change = False
+    page.save()
+    voter = factories.make_user()
+    option = question.options.first().pk
+
+    outcomes = hammer([lambda: services.cast_ballot(voter, question, {"option": option})] * THREADS)
+
+    kinds = Counter(type(o).__name__ for o in outcomes)
+    assert kinds == {"CastResult": 1, "AlreadyVoted": THREADS - 1}
+    assert all(isinstance(o, AlreadyVoted) for o in outcomes if not hasattr(o, "created"))
+    assert Ballot.objects.filter(question=question).count() == 1
+    assert_matches_recount(question)
+
+
+def test_32_voters_at_once_all_count(question):
+    voters = [factories.make_user() for _ in range(THREADS)]
+    options = list(question.options.values_list("pk", flat=True))
+
+    outcomes = hammer(
+        [
+            (lambda v=v, i=i: services.cast_ballot(v, question, {"option": options[i % 3]}))
+            for i, v in enumerate(voters)
+        ]
+    )
+
+    assert all(o.created for o in outcomes)
+    version, ballots, counts = stored_counts(question)
+    assert ballots == THREADS
+    assert version == THREADS
+    assert_matches_recount(question)
+
+
+def test_casts_and_retractions_interleaved_stay_consistent(question):
+    voters = [factories.make_user() for _ in range(16)]
+    options = list(question.options.values_list("pk", flat=True))
+    for voter in voters[:8]:
+        services.cast_ballot(voter, question, {"option": options[0]})
+
+    calls = [(lambda v=v: services.retract_ballot(v, question)) for v in voters[:8]]
+    calls += [
+        (lambda v=v: services.cast_ballot(v, question, {"option": options[1]})) for v in voters
+    ]
+    hammer(calls)
+
+    assert_matches_recount(question)
+    assert (
+        Ballot.objects.filter(question=question).count()
+        == Participation.objects.filter(question=question).count()
+    )

@@ -5,6 +5,7 @@ from datetime import datetime
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
@@ -73,10 +74,10 @@ class ConsultationIndexPage(Page):
             status_filter = None
         context["status_filter"] = status_filter
         context["filters"] = [
-            ("", _("All")),
-            ("upcoming", _("Upcoming")),
-            ("open", _("Open")),
-            ("closed", _("Closed")),
+            ("", pgettext_lazy("consultations filter", "All")),
+            ("upcoming", pgettext_lazy("consultations filter", "Upcoming")),
+            ("open", pgettext_lazy("consultations filter", "Open")),
+            ("closed", pgettext_lazy("consultations filter", "Closed")),
         ]
         context["consultations"] = self.consultations(status_filter)
         context["consult_base_template"] = conf.get("BASE_TEMPLATE")

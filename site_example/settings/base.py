@@ -119,6 +119,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [SITE_DIR / "static"]
 STATIC_ROOT = REPO_DIR / "var" / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = REPO_DIR / "var" / "media"

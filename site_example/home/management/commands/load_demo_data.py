@@ -80,14 +80,11 @@ class Command(BaseCommand):
         )
         site = Site.objects.filter(is_default_site=True).first()
         old_root = site.root_page if site else None
-        if site:
-            site.root_page = home
-            site.site_name = "Example City"
-            site.save()
-        else:
-            Site.objects.create(
-                hostname="localhost", root_page=home, is_default_site=True, site_name="Example City"
-            )
+        # make demo serves http://127.0.0.1:8000: canonical and share URLs say so.
+        site = site or Site(is_default_site=True)
+        site.root_page = home
+        site.hostname, site.port, site.site_name = "127.0.0.1", 8000, "Example City"
+        site.save()
         if old_root and old_root.pk != home.pk and not old_root.get_children().exists():
             old_root.delete()
         return home

@@ -52,7 +52,7 @@ messages: install
 	for po in locale/*/LC_MESSAGES/django.po; do msgfmt --check -o $${po%.po}.mo $$po; done
 
 wheel: install
-	rm -rf dist
+	rm -rf dist build
 	$(BIN)/python -m build --wheel --outdir dist .
 
 clean:

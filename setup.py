@@ -78,6 +78,5 @@ setup(
         "Framework :: Wagtail :: 8",
         "Programming Language :: Python :: 3",
         "Programming Language :: Python :: 3.11",
-        "License :: OSI Approved :: BSD License",
     ],
 )

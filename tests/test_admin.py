@@ -180,3 +180,38 @@ def test_phase_dates_must_be_in_order(admin_client):
     response = edit(admin_client, page, current_questions(page))
     assert response.status_code == 200
     assert "The phase must end after it starts." in response.content.decode()
+
+
+@pytest.fixture
+def hidden_page(voted_page):
+    voted_page.results_visibility = "hidden"
+    voted_page.save()
+    return voted_page
+
+
+def test_hidden_results_need_the_permission(client, hidden_page):
+    from django.contrib.auth.models import Group, Permission
+
+    staff = get_user_model().objects.create_user("clerk", "clerk@example.org", "pw")
+    editors = Group.objects.get_or_create(name="Results readers")[0]
+    editors.permissions.add(Permission.objects.get(codename="access_admin"))
+    staff.groups.add(editors)
+    client.force_login(staff)
+    url = f"/admin/consult/results/{hidden_page.pk}/"
+
+    refused = client.get(url)
+    assert (refused.status_code, refused.get("Location")) == (302, "/admin/")
+    public = client.get(f"/consult/api/v1/questions/{hidden_page.questions.first().pk}/tally/")
+    assert public.status_code == 403
+
+    editors.permissions.add(Permission.objects.get(codename="view_results"))
+    staff = get_user_model().objects.get(pk=staff.pk)  # fresh permission cache
+    client.force_login(staff)
+    html = client.get(url).content.decode()
+    assert "Design?" in html
+    assert '<td data-votes>1</td>' in html
+
+
+def test_results_button_in_page_header(admin_client, hidden_page):
+    html = admin_client.get(f"/admin/pages/{hidden_page.pk}/edit/").content.decode()
+    assert f"/admin/consult/results/{hidden_page.pk}/" in html

@@ -159,6 +159,9 @@ class ConsultationPage(Page):
     class Meta:
         verbose_name = _("consultation")
         verbose_name_plural = _("consultations")
+        permissions = [
+            ("view_results", _("Can see the results of every consultation, hidden ones too")),
+        ]
 
     @property
     def status(self) -> str:

@@ -7,8 +7,10 @@ from .comments import Comment
 from .pages import ConsultationIndexPage, ConsultationPage
 from .proposals import Proposal, Support
 from .questions import Option, Question
+from .tokens import ApiToken
 
 __all__ = [
+    "ApiToken",
     "Ballot",
     "Comment",
     "ConsultationIndexPage",

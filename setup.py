@@ -40,9 +40,12 @@ setup(
         "wagtail>=8.0,<9",
         "djangorestframework>=3.15,<4",
         "drf-spectacular>=0.28,<1",
+        "drf-spectacular-sidecar>=2024.1.1",
         "channels>=4.2,<5",
         "django-allauth>=65.0,<66",
         "nh3>=0.2.18,<1",
+        # XLSX exports of the results dashboard (write-only mode).
+        "openpyxl>=3.1,<4",
     ],
     extras_require={
         "redis": ["channels-redis>=4.2,<5", "redis>=5,<9"],
@@ -61,7 +64,8 @@ setup(
             "uvicorn[standard]>=0.30,<1",
             # channels.testing imports daphne.
             "daphne>=4.1,<5",
-            "pytest>=8,<10",
+            # schemathesis 4 relies on pytest 8 internals.
+            "pytest>=8,<9",
             "pytest-django>=4.9,<5",
             "pytest-randomly>=3.15,<6",
             "hypothesis>=6.100,<7",
@@ -69,6 +73,7 @@ setup(
             "axe-playwright-python>=0.1.4,<0.2",
             "ruff>=0.6,<1",
             "build>=1.2,<2",
+            "schemathesis>=4.0,<5",
         ],
     },
     classifiers=[

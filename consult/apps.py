@@ -9,4 +9,6 @@ class ConsultConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from consult import checks  # noqa: F401  (registers the system checks)
+        # Importing registers the system checks.
+        from consult import checks  # noqa: F401
+        from consult.realtime import checks as realtime_checks  # noqa: F401

@@ -14,6 +14,17 @@ from django.conf import settings
 DEFAULTS: dict[str, Any] = {
     # Seconds between two websocket messages about the same question.
     "BROADCAST_INTERVAL": 0.25,
+    # Seconds a broadcast (or a websocket's group subscription) may wait for
+    # the channel layer before it is given up and logged; a ballot never
+    # waits longer than this for it, and under ASGI not at all.
+    "BROADCAST_TIMEOUT": 2.0,
+    # Open websockets one client address may hold on one worker process;
+    # None: no limit. The address is the ASGI scope's client, so behind a
+    # proxy the server must be told to trust X-Forwarded-For.
+    "WS_MAX_CONNECTIONS_PER_IP": 100,
+    # Seconds without a frame from the client after which its websocket is
+    # closed (code 4408); None: never.
+    "WS_IDLE_TIMEOUT": 1800,
     # None: True when allauth's account app is installed, else False.
     "REQUIRE_VERIFIED_EMAIL": None,
     # DRF-style rates ("N/second|minute|hour|day") for write endpoints.
@@ -26,6 +37,20 @@ DEFAULTS: dict[str, Any] = {
     },
     "COMMENT_MAX_LENGTH": 4000,
     "PROPOSAL_MAX_LENGTH": 10000,
+    # Per-IP limits on top of the per-user THROTTLE_RATES (scope: rate), for
+    # many accounts writing from one address. Scopes left out (ballot: a
+    # polling station shares one address) have none. Merged over the defaults.
+    "THROTTLE_IP_RATES": {
+        "proposal": "30/hour",
+        "comment": "120/hour",
+        "support": "300/minute",
+        "report": "60/hour",
+    },
+    # Seconds during which authors may edit their comment after posting it.
+    "COMMENT_EDIT_WINDOW": 900,
+    # Email authors when a moderator decides on their proposal or comment, or
+    # when their proposal gets an official answer.
+    "NOTIFY_AUTHORS": True,
     # Template the citizen-facing pages extend; needs blocks ``content``,
     # ``extra_css`` (inside <head>) and ``extra_js``, like a `wagtail start` site.
     "BASE_TEMPLATE": "base.html",

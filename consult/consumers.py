@@ -1,107 +1,135 @@
 """Read-only websocket subscriber for one consultation page.
 
-On connect it sends one snapshot per question, then relays the group's
-updates. Updates are coalesced per topic: at most one message per topic per
-``BROADCAST_INTERVAL`` seconds, always the newest, never an older ``version``
+On connect it sends one snapshot per question, then the updates its
+process's hub fans out: coalesced per topic (at most one message per topic
+per ``BROADCAST_INTERVAL``, always the newest), never an older ``version``
 after a newer one.
+
+Close codes: 4400 a client frame other than ``{"type": "resync"}``, 4404 an
+unknown or unpublished page, 4408 idle for ``WS_IDLE_TIMEOUT``, 4429 more
+than ``WS_MAX_CONNECTIONS_PER_IP`` sockets from one address.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from consult import conf
-from consult.models import ConsultationPage
-from consult.realtime.broadcast import question_message
-from consult.realtime.groups import consultation_group
+from consult.realtime.hub import current_hub
+from consult.realtime.limits import client_address, open_sockets
+from consult.realtime.outbox import Outbox
+
+logger = logging.getLogger(__name__)
 
 #: Client frames larger than this are refused: the protocol's only client
 #: message is ``{"type": "resync"}``.
 MAX_CLIENT_FRAME = 256
 
+BAD_FRAME, NOT_FOUND, IDLE, TOO_MANY = 4400, 4404, 4408, 4429
+
 
 class ConsultationConsumer(AsyncWebsocketConsumer):
+    # No channel of its own: the hub holds one group membership per process
+    # and writes to this socket directly, which is what makes a broadcast
+    # cost one layer message per process rather than one per viewer.
+    # get_channel_layer() returns None for an alias that is not configured.
+    channel_layer_alias = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.outbox = Outbox(self._write)
+        self.address: str | None = None
+        self.counted = False
+        self.joined = False
+        self.idle_timer: asyncio.TimerHandle | None = None
+        self.closing: asyncio.Task[None] | None = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Also after an error or a cancellation, when disconnect() is
+            # never called: the hub and the counter must not keep this socket.
+            self._release()
+
     async def connect(self) -> None:
         self.page_id = int(self.scope["url_route"]["kwargs"]["page_id"])
-        self.group = consultation_group(self.page_id)
-        self.sent_versions: dict[str, int] = {}
-        self.last_sent: dict[str, float] = {}
-        self.pending: dict[str, dict[str, Any]] = {}
-        self.timers: dict[str, asyncio.TimerHandle] = {}
-        snapshots = await self._snapshots()
-        if snapshots is None:
-            await self.close(code=4404)
+        self.hub = current_hub()
+        self.address = client_address(self.scope)
+        self.counted = open_sockets.acquire(self.address)
+        if not self.counted:
+            logger.info("consult: refused a websocket from %s (too many open)", self.address)
+            # Accepted first so that the client sees why, and does not retry at once.
+            await self.accept()
+            await self._close(TOO_MANY)
             return
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.joined = True
+        snapshots = await self.hub.join(self.page_id, self.outbox)
+        if snapshots is None:
+            await self._close(NOT_FOUND)
+            return
         await self.accept()
-        await self._send_snapshots(snapshots)
+        for frame in snapshots:
+            self.outbox.push(frame)
+        self.outbox.open()
+        self._heard_from_client()
 
     async def disconnect(self, code: int) -> None:
-        for timer in self.timers.values():
-            timer.cancel()
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        self._release()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if bytes_data is not None or text_data is None or len(text_data) > MAX_CLIENT_FRAME:
-            await self.close(code=4400)
+        if not _is_resync(text_data, bytes_data):
+            await self._close(BAD_FRAME)
             return
-        try:
-            message = json.loads(text_data)
-        except ValueError:
-            message = None
-        if not isinstance(message, dict) or message.get("type") != "resync":
-            await self.close(code=4400)
+        self._heard_from_client()
+        snapshots = await self.hub.snapshots(self.page_id)
+        if snapshots is None:
+            await self._close(NOT_FOUND)
             return
-        snapshots = await self._snapshots()
-        if snapshots is not None:
+        for frame in snapshots:
             # A resync answers with the current state even if it is not newer.
-            self.sent_versions.clear()
-            await self._send_snapshots(snapshots)
+            self.outbox.push(frame, again=True)
 
-    async def consult_update(self, event: dict[str, Any]) -> None:
-        topic = event["topic"]
-        if event["version"] <= self.sent_versions.get(topic, -1):
-            return
-        pending = self.pending.get(topic)
-        if pending is None or pending["version"] < event["version"]:
-            self.pending[topic] = event
-        if topic in self.timers:
-            return
-        loop = asyncio.get_running_loop()
-        interval = float(conf.get("BROADCAST_INTERVAL"))
-        delay = self.last_sent.get(topic, float("-inf")) + interval - loop.time()
-        if delay <= 0:
-            await self._flush(topic)
-        else:
-            self.timers[topic] = loop.call_later(
-                delay, lambda: asyncio.ensure_future(self._flush(topic))
-            )
+    async def _write(self, text: str) -> None:
+        # Straight to the server's send: this runs once per socket and update.
+        await self.base_send({"type": "websocket.send", "text": text})
 
-    async def _flush(self, topic: str) -> None:
-        self.timers.pop(topic, None)
-        event = self.pending.pop(topic, None)
-        if event is None or event["version"] <= self.sent_versions.get(topic, -1):
-            return
-        await self._emit(topic, event["version"], event["message"])
+    async def _close(self, code: int) -> None:
+        self.outbox.close()
+        await self.close(code=code)
 
-    async def _emit(self, topic: str, version: int, message: dict[str, Any]) -> None:
-        self.sent_versions[topic] = version
-        self.last_sent[topic] = asyncio.get_running_loop().time()
-        await self.send(text_data=json.dumps(message))
+    def _heard_from_client(self) -> None:
+        if self.idle_timer is not None:
+            self.idle_timer.cancel()
+        timeout = conf.get("WS_IDLE_TIMEOUT")
+        if timeout:
+            self.idle_timer = asyncio.get_running_loop().call_later(timeout, self._idle)
 
-    async def _send_snapshots(self, snapshots: list[dict[str, Any]]) -> None:
-        for message in snapshots:
-            await self._emit(f"question:{message['question']}", message["version"], message)
+    def _idle(self) -> None:
+        self.closing = asyncio.ensure_future(self._close(IDLE))
 
-    @database_sync_to_async
-    def _snapshots(self) -> list[dict[str, Any]] | None:
-        page = ConsultationPage.objects.live().filter(pk=self.page_id).first()
-        if page is None:
-            return None
-        return [question_message(question) for question in page.questions.all()]
+    def _release(self) -> None:
+        if self.idle_timer is not None:
+            self.idle_timer.cancel()
+        self.outbox.close()
+        if self.joined:
+            self.joined = False
+            self.hub.leave(self.page_id, self.outbox)
+        if self.counted:
+            self.counted = False
+            open_sockets.release(self.address)
+
+
+def _is_resync(text_data: str | None, bytes_data: bytes | None) -> bool:
+    if bytes_data is not None or text_data is None or len(text_data) > MAX_CLIENT_FRAME:
+        return False
+    try:
+        message = json.loads(text_data)
+    except ValueError:
+        return False
+    return isinstance(message, dict) and message.get("type") == "resync"

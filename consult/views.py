@@ -13,25 +13,24 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from consult import conf, permissions
+from consult import conf, localization, permissions
 from consult.exceptions import ConsultError
 from consult.models import ConsultationPage, Question
-from consult.voting import services
 from consult.voting.registry import get_method
-from consult.voting.tally import tally_payload, turnout_payload
 
 
 def question_context(question: Question, request, visible: bool, refusal) -> dict[str, Any]:
     method = get_method(question.method)
-    own = services.own_ballot(request.user, question)
+    own = localization.own_ballot(request.user, question)
     return {
         "question": question,
         "method": method,
         "prefix": f"q{question.pk}-",
-        "tally": tally_payload(question) if visible else None,
-        "turnout": turnout_payload(question),
+        "tally": localization.tally(question) if visible else None,
+        "turnout": localization.turnout(question),
         "voted": own is not None,
         "selected": method.selected(own),
+        "form": method.form_context(question, list(question.options.all()), own),
         "refusal": refusal,
     }
 
@@ -87,7 +86,7 @@ def vote(request, question_id: int):
         messages.error(request, _("Please make a choice before you vote."))
         return _back(question)
     try:
-        result = services.cast_ballot(request.user, question, body)
+        result = localization.cast_ballot(request.user, question, body)
     except ConsultError as error:
         messages.error(request, str(error.detail))
     else:
@@ -102,7 +101,7 @@ def vote(request, question_id: int):
 def retract(request, question_id: int):
     question = _question_for_form(question_id)
     try:
-        services.retract_ballot(request.user, question)
+        localization.retract_ballot(request.user, question)
     except ConsultError as error:
         messages.error(request, str(error.detail))
     else:

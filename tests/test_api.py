@@ -40,9 +40,9 @@ def test_consultation_list_and_filter(consultation, client):
         voting_close_at=timezone.now() + timedelta(days=9),
     )
 
-    everything = client.get(f"{API}/consultations/").json()
-    voting = client.get(f"{API}/consultations/?status=voting").json()
-    future = client.get(f"{API}/consultations/?status=upcoming").json()
+    everything = client.get(f"{API}/consultations/").json()["results"]
+    voting = client.get(f"{API}/consultations/?status=voting").json()["results"]
+    future = client.get(f"{API}/consultations/?status=upcoming").json()["results"]
 
     assert {item["id"] for item in everything} == {consultation.pk, upcoming.pk}
     assert [item["id"] for item in voting] == [consultation.pk]
@@ -57,7 +57,7 @@ def test_consultation_list_rejects_unknown_status(consultation, client):
 
 def test_unpublished_consultations_are_not_listed(consultation, client):
     consultation.unpublish()
-    assert client.get(f"{API}/consultations/").json() == []
+    assert client.get(f"{API}/consultations/").json()["results"] == []
     assert_error(client.get(f"{API}/consultations/{consultation.pk}/"), 404, "not_found")
 
 
@@ -247,11 +247,23 @@ def test_schema_lists_only_consult_endpoints(client):
     response = client.get(f"{API}/schema/?format=json")
     assert response.status_code == 200
     paths = response.json()["paths"]
+    prefix = "/consult/api/v1/"
     assert set(paths) == {
-        "/consult/api/v1/consultations/",
-        "/consult/api/v1/consultations/{page_id}/",
-        "/consult/api/v1/questions/{question_id}/tally/",
-        "/consult/api/v1/questions/{question_id}/ballot/",
+        prefix + path
+        for path in [
+            "consultations/",
+            "consultations/{page_id}/",
+            "questions/{question_id}/tally/",
+            "questions/{question_id}/ballot/",
+            "consultations/{page_id}/proposals/",
+            "proposals/{proposal_id}/",
+            "proposals/{proposal_id}/support/",
+            "proposals/{proposal_id}/report/",
+            "consultations/{page_id}/comments/",
+            "comments/{comment_id}/",
+            "comments/{comment_id}/report/",
+            "categories/",
+        ]
     }
     assert set(paths["/consult/api/v1/questions/{question_id}/ballot/"]) == {
         "get",

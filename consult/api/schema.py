@@ -1,3 +1,4 @@
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.generators import EndpointEnumerator, SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
@@ -17,6 +18,19 @@ def document(**kwargs):
         return extend_schema(**kwargs)(method)
 
     return decorate
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "consult.api.authentication.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <key>`, with a key created on your account's API tokens page.",
+        }
 
 
 class ConsultEndpoints(EndpointEnumerator):

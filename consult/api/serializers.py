@@ -68,6 +68,17 @@ class ResultEntrySerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     votes = serializers.IntegerField()
+    sum = serializers.IntegerField(required=False, help_text="score: sum of the scores")
+    count = serializers.IntegerField(required=False, help_text="score: ballots scoring it")
+    mean = serializers.FloatField(required=False, allow_null=True, help_text="score: mean")
+    cost = serializers.IntegerField(required=False, help_text="budget: the option's cost")
+    funded = serializers.BooleanField(required=False, help_text="budget: funded by the rule")
+
+
+class RoundSerializer(serializers.Serializer):
+    counts = serializers.DictField(child=serializers.IntegerField())
+    eliminated = serializers.CharField(allow_null=True)
+    exhausted = serializers.IntegerField()
 
 
 class TallySerializer(serializers.Serializer):
@@ -78,6 +89,8 @@ class TallySerializer(serializers.Serializer):
     version = serializers.IntegerField()
     ballots = serializers.IntegerField()
     results = ResultEntrySerializer(many=True)
+    rounds = RoundSerializer(many=True, required=False, help_text="ranked: instant-runoff rounds")
+    winner = serializers.CharField(required=False, allow_null=True, help_text="ranked: winner")
 
 
 class OwnBallotSerializer(serializers.Serializer):

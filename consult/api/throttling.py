@@ -1,35 +1,117 @@
+"""Write limits, the same for the API and the page forms.
+
+``check_rate(scope, request)`` is a plain function: DRF views use it through
+``WriteRateThrottle`` (429 with ``Retry-After``), the citizen pages' form
+views call it directly (a message on the page). Both count in the same cache
+buckets, so a citizen cannot double their allowance by switching between the
+page and the API.
+
+Buckets, each a sliding window like DRF's ``SimpleRateThrottle``:
+
+* per user (per IP address when anonymous) at ``CONSULT["THROTTLE_RATES"][scope]``;
+* for signed-in users also per IP address at ``CONSULT["THROTTLE_IP_RATES"][scope]``
+  when that scope has one, so many accounts on one address are held back too.
+
+A refused attempt is not counted. The counters live in Django's default
+cache: with several processes use a shared one (Redis, Memcached).
+"""
+
 from __future__ import annotations
 
-from rest_framework.throttling import SimpleRateThrottle
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from rest_framework.throttling import BaseThrottle
 
 from consult import conf
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+CACHE_FORMAT = "consult:throttle:%(scope)s:%(ident)s"
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
-class WriteRateThrottle(SimpleRateThrottle):
-    """Limits writes per user (or per IP when anonymous) by the view's
-    ``throttle_scope``, at the rate ``CONSULT["THROTTLE_RATES"][scope]``."""
 
-    cache_format = "consult:throttle:%(scope)s:%(ident)s"
+@dataclass(frozen=True)
+class Bucket:
+    key: str
+    limit: int
+    duration: int
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"30/minute"`` -> ``(30, 60)`` (periods: second, minute, hour, day)."""
+    number, period = rate.split("/")
+    return int(number), _PERIODS[period.strip()[0]]
+
+
+def client_ip(request) -> str:
+    """The client's address as DRF identifies it (``REST_FRAMEWORK["NUM_PROXIES"]``
+    decides whether ``X-Forwarded-For`` is trusted); works on Django and DRF requests."""
+    return BaseThrottle().get_ident(request)
+
+
+def ip_rates() -> dict[str, str | None]:
+    return {**conf.DEFAULTS["THROTTLE_IP_RATES"], **(conf.get("THROTTLE_IP_RATES") or {})}
+
+
+def buckets(scope: str, request) -> list[Bucket]:
+    user = getattr(request, "user", None)
+    signed_in = bool(user is not None and user.is_authenticated)
+    result = []
+    rate = conf.get("THROTTLE_RATES").get(scope)
+    if rate:
+        ident = f"user-{user.pk}" if signed_in else f"ip-{client_ip(request)}"
+        result.append(Bucket(CACHE_FORMAT % {"scope": scope, "ident": ident}, *parse_rate(rate)))
+    ip_rate = ip_rates().get(scope)
+    if signed_in and ip_rate:
+        key = CACHE_FORMAT % {"scope": f"{scope}-ip", "ident": f"ip-{client_ip(request)}"}
+        result.append(Bucket(key, *parse_rate(ip_rate)))
+    return result
+
+
+def check_rate(scope: str, request) -> float | None:
+    """Count one write of ``scope`` by ``request``'s sender.
+
+    Returns None when it is allowed (and counted), else the seconds to wait
+    before the next one would be (nothing is counted then).
+    """
+    found = buckets(scope, request)
+    if not found:
+        return None
+    now = time.time()
+    stored = cache.get_many([bucket.key for bucket in found])
+    histories = {
+        bucket.key: [t for t in stored.get(bucket.key, []) if t > now - bucket.duration]
+        for bucket in found
+    }
+    waits = [
+        bucket.duration - (now - min(histories[bucket.key]))
+        for bucket in found
+        if len(histories[bucket.key]) >= bucket.limit
+    ]
+    if waits:
+        return max(max(waits), 1.0)
+    for bucket in found:
+        cache.set(bucket.key, [now, *histories[bucket.key]], bucket.duration)
+    return None
+
+
+class WriteRateThrottle(BaseThrottle):
+    """Limits writes (not GET/HEAD/OPTIONS) by the view's ``throttle_scope``,
+    through ``check_rate``."""
 
     def __init__(self):
-        # The rate depends on the view, known only in allow_request().
-        pass
+        self._wait: float | None = None
 
     def allow_request(self, request, view) -> bool:
-        if request.method in ("GET", "HEAD", "OPTIONS"):
+        self._wait = None
+        if request.method in SAFE_METHODS:
             return True
-        self.scope = getattr(view, "throttle_scope", None)
-        if not self.scope:
+        scope = getattr(view, "throttle_scope", None)
+        if not scope:
             return True
-        self.rate = conf.get("THROTTLE_RATES").get(self.scope)
-        if not self.rate:
-            return True
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        self._wait = check_rate(scope, request)
+        return self._wait is None
 
-    def get_cache_key(self, request, view) -> str:
-        if request.user and request.user.is_authenticated:
-            ident = f"user-{request.user.pk}"
-        else:
-            ident = f"ip-{self.get_ident(request)}"
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+    def wait(self) -> float | None:
+        return self._wait

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import exceptions, status
+from rest_framework import exceptions, generics, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
@@ -12,8 +16,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from consult import permissions
+from consult import localization, permissions
 from consult.api import errors
+from consult.api.authentication import ApiTokenAuthentication, TokenScope
+from consult.api.filters import status_q
+from consult.api.pagination import Pagination
 from consult.api.schema import document
 from consult.api.serializers import (
     ConsultationDetailSerializer,
@@ -24,9 +31,7 @@ from consult.api.serializers import (
 )
 from consult.api.throttling import WriteRateThrottle
 from consult.exceptions import NoBallot, NotAuthenticated, ResultsHidden
-from consult.models import ConsultationPage, Question
-from consult.voting import services
-from consult.voting.tally import tally_payload
+from consult.models import ConsultationPage, Question, Tally
 
 STATUSES = ("upcoming", "proposals", "voting", "closed")
 ERROR = OpenApiResponse(ErrorSerializer, description="`{code, detail}`")
@@ -38,13 +43,24 @@ class ConsultAPIView(APIView):
 
     renderer_classes = [JSONRenderer]
     parser_classes = [JSONParser]
-    authentication_classes = [SessionAuthentication]
-    permission_classes = [AllowAny]
+    # Token first: an unauthenticated request then gets 401 with a
+    # WWW-Authenticate challenge rather than a bare 403.
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
+    permission_classes = [AllowAny, TokenScope]
     throttle_classes = [WriteRateThrottle]
     schema = AutoSchema()
 
     def get_exception_handler(self):
         return errors.exception_handler
+
+
+@csrf_exempt  # it changes nothing; a write to a wrong address should still say 404
+def not_found(request, *args, **kwargs):
+    """Unknown API paths answer like every other API error, not with an HTML page."""
+    return JsonResponse(
+        {"code": "not_found", "detail": _("There is no API endpoint at this address.")},
+        status=404,
+    )
 
 
 def live_question(question_id: int) -> Question:
@@ -54,24 +70,34 @@ def live_question(question_id: int) -> Question:
     )
 
 
-class ConsultationListView(ConsultAPIView):
+class ConsultationListView(ConsultAPIView, generics.ListAPIView):
+    """Published consultations, newest first, paginated."""
+
+    serializer_class = ConsultationSerializer
+    pagination_class = Pagination
+
+    def get_queryset(self):
+        pages = ConsultationPage.objects.live().order_by("-first_published_at", "-pk")
+        wanted = self.request.query_params.get("status")
+        if wanted:
+            if wanted not in STATUSES:
+                raise exceptions.ValidationError(
+                    {"status": _("Must be one of: %(values)s.") % {"values": ", ".join(STATUSES)}}
+                )
+            pages = pages.filter(status_q(wanted, timezone.now()))
+        return pages
+
     @document(
         parameters=[OpenApiParameter("status", enum=STATUSES, required=False)],
-        responses={200: ConsultationSerializer(many=True), 400: ERROR},
+        responses={200: ConsultationSerializer(many=True), 400: ERROR, 404: ERROR},
     )
-    def get(self, request):
-        wanted = request.query_params.get("status")
-        if wanted and wanted not in STATUSES:
-            raise exceptions.ValidationError(
-                {"status": _("Must be one of: %(values)s.") % {"values": ", ".join(STATUSES)}}
-            )
-        pages = ConsultationPage.objects.live().order_by("-first_published_at")
-        pages = [page for page in pages if not wanted or page.status == wanted]
-        serializer = ConsultationSerializer(pages, many=True, context={"request": request})
-        return Response(serializer.data)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
 
 class ConsultationDetailView(ConsultAPIView):
+    """One published consultation with its questions and their options."""
+
     @document(responses={200: ConsultationDetailSerializer, 404: ERROR})
     def get(self, request, page_id: int):
         page = get_object_or_404(
@@ -81,12 +107,24 @@ class ConsultationDetailView(ConsultAPIView):
 
 
 class TallyView(ConsultAPIView):
-    @document(responses={200: TallySerializer, 403: ERROR, 404: ERROR})
+    """The question's current results. The ``ETag`` changes with the tally's
+    ``version``: send it back in ``If-None-Match`` to get 304 while nothing changed."""
+
+    @document(responses={200: TallySerializer, 304: None, 403: ERROR, 404: ERROR})
     def get(self, request, question_id: int):
         question = live_question(question_id)
         if not permissions.results_visible(request.user, question.page):
             raise ResultsHidden()
-        return Response(tally_payload(question))
+        shared = localization.shared_question(question)
+        version = Tally.objects.filter(question=shared).values_list("version", flat=True)
+        etag = f'"{question.pk}-{version.first() or 0}"'
+        if etag in request.headers.get("If-None-Match", ""):
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        else:
+            response = Response(localization.tally(question))
+        response["ETag"] = etag
+        patch_cache_control(response, no_cache=True)
+        return response
 
 
 class BallotView(ConsultAPIView):
@@ -102,7 +140,7 @@ class BallotView(ConsultAPIView):
         question = live_question(question_id)
         if not permissions.is_signed_in(request.user):
             raise NotAuthenticated()
-        content = services.own_ballot(request.user, question)
+        content = localization.own_ballot(request.user, question)
         if content is None:
             raise NoBallot()
         return Response(self.representation(question, content))
@@ -124,15 +162,15 @@ class BallotView(ConsultAPIView):
     )
     def post(self, request, question_id: int):
         question = live_question(question_id)
-        result = services.cast_ballot(request.user, question, request.data)
+        result = localization.cast_ballot(request.user, question, request.data)
         shown = None if question.page.ballot_secrecy == "secret" else result.content
         return Response(
             self.representation(question, shown),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
 
-    @document(responses={204: None, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR})
+    @document(responses={204: None, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 429: ERROR})
     def delete(self, request, question_id: int):
         question = live_question(question_id)
-        services.retract_ballot(request.user, question)
+        localization.retract_ballot(request.user, question)
         return Response(status=status.HTTP_204_NO_CONTENT)

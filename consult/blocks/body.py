@@ -1,6 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from .facts import KeyFactsBlock
+from .phases import CallToActionBlock, PhaseTimelineBlock
+from .proposals import ProposalsListBlock
+from .results import LiveResultsBlock
+
 
 class HeadingBlock(blocks.StructBlock):
     text = blocks.CharBlock(label=_("Text"), max_length=120)
@@ -34,6 +39,11 @@ class ParagraphBlock(blocks.RichTextBlock):
 class ConsultationBodyBlock(blocks.StreamBlock):
     heading = HeadingBlock()
     paragraph = ParagraphBlock()
+    live_results = LiveResultsBlock()
+    proposals = ProposalsListBlock()
+    phase_timeline = PhaseTimelineBlock()
+    call_to_action = CallToActionBlock()
+    key_facts = KeyFactsBlock()
 
     class Meta:
         label = _("Body")

@@ -3,7 +3,8 @@ proposals and comments hang off pages. Models never import ``voting`` or
 ``realtime``: those layers read models, not the other way round."""
 
 from .ballots import Ballot, Participation, Tally, TallyCount
-from .comments import Comment
+from .categories import Category
+from .comments import Comment, CommentFeed, Report
 from .pages import ConsultationIndexPage, ConsultationPage
 from .proposals import Proposal, Support
 from .questions import Option, Question
@@ -12,13 +13,16 @@ from .tokens import ApiToken
 __all__ = [
     "ApiToken",
     "Ballot",
+    "Category",
     "Comment",
+    "CommentFeed",
     "ConsultationIndexPage",
     "ConsultationPage",
     "Option",
     "Participation",
     "Proposal",
     "Question",
+    "Report",
     "Support",
     "Tally",
     "TallyCount",

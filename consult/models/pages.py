@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
@@ -41,6 +43,25 @@ class Moderation(models.TextChoices):
 
 def _phase_active(now: datetime, opens: datetime | None, closes: datetime | None) -> bool:
     return opens is not None and opens <= now and (closes is None or now < closes)
+
+
+def _contribution_view(name: str):
+    """A page route served by ``consult.contribution_views.<name>(request, page, ...)``.
+
+    The views are imported when called: models do not import the layers above them.
+    """
+
+    def view(page, request, *args, **kwargs):
+        from consult import contribution_views
+
+        return getattr(contribution_views, name)(request, page, *args, **kwargs)
+
+    view.__name__ = name
+    return view
+
+
+#: Ids in page routes: digits that fit a 64-bit column (longer ones are not ids).
+_ID = r"(?P<%s>[0-9]{1,18})"
 
 
 class ConsultationIndexPage(Page):
@@ -84,8 +105,13 @@ class ConsultationIndexPage(Page):
         return context
 
 
-class ConsultationPage(Page):
-    """One consultation: phases, questions to vote on, proposals and comments."""
+class ConsultationPage(RoutablePageMixin, Page):
+    """One consultation: phases, questions to vote on, proposals and comments.
+
+    Citizens' proposals and comments are served under the page's own URL
+    (``proposals/``, ``proposals/<id>/``, ...: see the routes at the end of the
+    class); their views live in ``consult.contribution_views``.
+    """
 
     intro = RichTextField(_("introduction"), blank=True)
     body = StreamField(ConsultationBodyBlock(), blank=True, verbose_name=_("body"))
@@ -120,6 +146,16 @@ class ConsultationPage(Page):
         default=Moderation.POST,
         help_text=_("Whether citizen contributions are checked before or after they appear."),
     )
+    support_threshold = models.PositiveIntegerField(
+        _("support threshold"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Proposals with at least this many supports are marked as having reached it. "
+            "Empty: no threshold."
+        ),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -146,6 +182,7 @@ class ConsultationPage(Page):
                 FieldPanel("allow_vote_change"),
                 FieldPanel("comments_enabled"),
                 FieldPanel("moderation"),
+                FieldPanel("support_threshold"),
             ],
             heading=_("Participation rules"),
         ),
@@ -190,8 +227,42 @@ class ConsultationPage(Page):
         return "open"
 
     def get_context(self, request, *args, **kwargs):
+        from consult.contribution_views import contributions_context
         from consult.views import consultation_context  # views import models
 
         context = super().get_context(request, *args, **kwargs)
         context.update(consultation_context(self, request))
+        context.update(contributions_context(self, request))
         return context
+
+    # Citizens' proposals and comments. GET routes render pages; the others
+    # take plain form POSTs (JavaScript off) and redirect back with a message.
+    proposals_route = path("proposals/", name="proposals")(_contribution_view("proposal_list"))
+    proposal_new_route = path("proposals/new/", name="proposal_new")(
+        _contribution_view("proposal_create")
+    )
+    proposal_route = re_path(rf"^proposals/{_ID % 'proposal_id'}/$", name="proposal")(
+        _contribution_view("proposal_detail")
+    )
+    proposal_edit_route = re_path(
+        rf"^proposals/{_ID % 'proposal_id'}/edit/$", name="proposal_edit"
+    )(_contribution_view("proposal_edit"))
+    proposal_withdraw_route = re_path(
+        rf"^proposals/{_ID % 'proposal_id'}/withdraw/$", name="proposal_withdraw"
+    )(_contribution_view("proposal_withdraw"))
+    proposal_support_route = re_path(
+        rf"^proposals/{_ID % 'proposal_id'}/support/$", name="proposal_support"
+    )(_contribution_view("proposal_support"))
+    proposal_report_route = re_path(
+        rf"^proposals/{_ID % 'proposal_id'}/report/$", name="proposal_report"
+    )(_contribution_view("proposal_report"))
+    comment_new_route = path("comments/", name="comment_new")(_contribution_view("comment_create"))
+    comment_edit_route = re_path(rf"^comments/{_ID % 'comment_id'}/edit/$", name="comment_edit")(
+        _contribution_view("comment_edit")
+    )
+    comment_delete_route = re_path(
+        rf"^comments/{_ID % 'comment_id'}/delete/$", name="comment_delete"
+    )(_contribution_view("comment_delete"))
+    comment_report_route = re_path(
+        rf"^comments/{_ID % 'comment_id'}/report/$", name="comment_report"
+    )(_contribution_view("comment_report"))

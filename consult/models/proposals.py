@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +15,13 @@ class ContributionStatus(models.TextChoices):
 
 
 class Proposal(models.Model):
-    """A citizen's proposal, submitted during a consultation's proposals phase."""
+    """A citizen's proposal, submitted during a consultation's proposals phase.
+
+    ``title`` and ``body`` are plain text as typed (never HTML); pages and the
+    API render them escaped. ``supports`` is a counter kept equal to the
+    number of ``Support`` rows by ``consult.contributions.services``;
+    ``version`` numbers its changes for the live updates.
+    """
 
     page = models.ForeignKey(
         "consult.ConsultationPage", on_delete=models.CASCADE, related_name="proposals"
@@ -27,6 +34,30 @@ class Proposal(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("proposal"))
+    category = models.ForeignKey(
+        "consult.Category",
+        verbose_name=_("category"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals",
+    )
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
     status = models.CharField(
         _("status"),
         max_length=16,
@@ -34,6 +65,15 @@ class Proposal(models.Model):
         default=ContributionStatus.PENDING,
     )
     supports = models.PositiveIntegerField(_("supports"), default=0)
+    version = models.PositiveBigIntegerField(default=0, editable=False)
+    answer = models.TextField(
+        _("official answer"),
+        blank=True,
+        help_text=_("The city's answer, shown with the proposal. Plain text."),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    moderator_note = models.TextField(_("moderator note"), blank=True)
+    moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -41,10 +81,16 @@ class Proposal(models.Model):
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["page", "status"])]
+        indexes = [
+            models.Index(fields=["page", "status"]),
+            models.Index(fields=["page", "status", "-supports"], name="consult_prop_supports"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def reached_threshold(self, threshold: int | None) -> bool:
+        return threshold is not None and self.supports >= threshold
 
 
 class Support(models.Model):

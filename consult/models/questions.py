@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +9,11 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.models import Orderable
+
+logger = logging.getLogger("consult")
+
+#: What a ballot depends on: kept as stored once a question has ballots.
+LOCKED_OPTION_FIELDS = ("label", "description", "cost")
 
 
 class Question(ClusterableModel, Orderable):
@@ -59,6 +66,60 @@ class Question(ClusterableModel, Orderable):
     def has_ballots(self) -> bool:
         return self.participations.exists()
 
+    # Once a question has ballots its method and options stay as they are
+    # stored (SPEC §4). The page editor's form says so (``consult.forms``),
+    # but revisions bypass forms: publishing an old revision, a scheduled
+    # one made before the vote, or reverting to one, rebuilds the page from
+    # the revision's JSON and saves it, deleting children the JSON lacks. So
+    # the rule is also kept here, where every path goes through:
+    #
+    # - ``from_serializable_data`` (every revision becomes a page through it)
+    #   puts the stored method and options back into a question with
+    #   ballots, so the editor and publishing see what was voted on;
+    # - ``save``/``delete`` of questions and options keep the stored method,
+    #   options and option texts, and refuse to delete, for code that works
+    #   on the objects directly. They log instead of raising: raising would
+    #   stop scheduled publishing of every page, not just this one.
+
+    @classmethod
+    def from_serializable_data(cls, data, check_fks=True, strict_fks=False):
+        question = super().from_serializable_data(data, check_fks=check_fks, strict_fks=strict_fks)
+        if question is not None and question.pk:
+            question.restore_voted_state()
+        return question
+
+    def restore_voted_state(self) -> bool:
+        """Put back the stored method and options if the question has ballots.
+
+        Returns whether it did (the question is locked).
+        """
+        stored = Question.objects.filter(pk=self.pk).values_list("method", flat=True).first()
+        if stored is None or not self.has_ballots():
+            return False
+        self.method = stored
+        self.options = list(Option.objects.filter(question_id=self.pk).order_by("sort_order", "pk"))
+        return True
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            stored = Question.objects.filter(pk=self.pk).values_list("method", flat=True).first()
+            if stored is not None and self.has_ballots():
+                if stored != self.method:
+                    logger.warning(
+                        "Question %s has ballots: its method stays %r (not %r).",
+                        self.pk,
+                        stored,
+                        self.method,
+                    )
+                    self.method = stored
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk and self.has_ballots():
+            logger.warning("Question %s has ballots: it was not deleted.", self.pk)
+            return 0, {}
+        return super().delete(*args, **kwargs)
+
 
 class Option(Orderable):
     """One choice of a question. Its ``cost`` matters for budget questions only."""
@@ -76,3 +137,39 @@ class Option(Orderable):
 
     def __str__(self) -> str:
         return self.label
+
+    def _question_locked(self) -> bool:
+        from .ballots import Participation
+
+        return bool(self.question_id) and (
+            Participation.objects.filter(question_id=self.question_id).exists()
+        )
+
+    def save(self, *args, **kwargs):
+        # See Question: a question with ballots keeps its options as stored.
+        if self._question_locked():
+            stored = (
+                Option.objects.filter(pk=self.pk, question_id=self.question_id)
+                .values(*LOCKED_OPTION_FIELDS)
+                .first()
+                if self.pk
+                else None
+            )
+            if stored is None:
+                logger.warning(
+                    "Question %s has ballots: option %r was not added.",
+                    self.question_id,
+                    self.label,
+                )
+                return
+            for name, value in stored.items():
+                setattr(self, name, value)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk and self._question_locked():
+            logger.warning(
+                "Question %s has ballots: its option %s was not deleted.", self.question_id, self.pk
+            )
+            return 0, {}
+        return super().delete(*args, **kwargs)

@@ -1,5 +1,11 @@
-"""Live updates: group names and the after-commit publisher.
+"""Live updates: committed state, published once per interval, fanned out per process.
 
-``realtime`` reads committed state and sends it to the channel layer; it
-never imports the API or the consumers.
+``broadcast`` (publisher: after commit, coalesced per question, one group
+message) → channel layer → ``hub`` (one group membership per worker process
+and consultation, coalesced per topic, serialised once) → ``outbox`` (one per
+socket) → ``consult.consumers``. ``coalesce``, ``loops``, ``limits`` and
+``groups`` are their small helpers; ``checks`` checks the layer's settings.
+
+``realtime`` reads committed state and the settings; it never imports the
+API or the consumers. docs/realtime.md describes the design.
 """

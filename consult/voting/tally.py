@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from django.core.cache import cache
+
 from consult.models import Ballot, Question, Tally, TallyCount
+from consult.voting.methods.base import OptionLike, VotingMethod
 from consult.voting.registry import get_method
 
 
 def stored_counts(question: Question) -> tuple[int, int, dict[str, tuple[int, int]]]:
     """``(version, ballots, counts)`` as maintained incrementally."""
-    tally = Tally.objects.filter(question=question).values_list("version", "ballots").first()
-    version, ballots = tally or (0, 0)
+    version, ballots = _version_and_ballots(question)
     counts = {
         key: (votes, total)
         for key, votes, total in TallyCount.objects.filter(question=question).values_list(
@@ -29,7 +32,7 @@ def recount(question: Question) -> tuple[int, dict[str, tuple[int, int]]]:
     votes: Counter[str] = Counter()
     totals: Counter[str] = Counter()
     ballots = 0
-    for content in Ballot.objects.filter(question=question).values_list("content", flat=True):
+    for content in _ballot_contents(question):
         ballots += 1
         for key, (v, t) in method.counts(content).items():
             votes[key] += v
@@ -39,21 +42,63 @@ def recount(question: Question) -> tuple[int, dict[str, tuple[int, int]]]:
 
 
 def tally_payload(question: Question) -> dict[str, Any]:
-    """``{"question", "method", "version", "ballots", "results", ...}`` for ``question``."""
+    """``{"question", "method", "version", "ballots", "results", ...}`` for ``question``.
+
+    Counters give the results; a method that ``needs_ballots`` adds what it
+    computes from the ballots, cached until the version changes.
+    """
     version, ballots, counts = stored_counts(question)
     method = get_method(question.method)
     options = list(question.options.all())
-    return {
+    payload = {
         "question": question.pk,
         "method": question.method,
         "version": version,
         "ballots": ballots,
         **method.results(question, options, counts),
     }
+    if method.needs_ballots:
+        payload.update(_cached_ballot_results(question, method, options, version))
+    return payload
 
 
 def turnout_payload(question: Question) -> dict[str, Any]:
     """What may be said of a question whose results are not visible: its turnout."""
-    tally = Tally.objects.filter(question=question).values_list("version", "ballots").first()
-    version, ballots = tally or (0, 0)
+    version, ballots = _version_and_ballots(question)
     return {"question": question.pk, "version": version, "ballots": ballots}
+
+
+def _ballot_contents(question: Question) -> Iterator[Mapping[str, Any]]:
+    return (
+        Ballot.objects.filter(question=question)
+        .values_list("content", flat=True)
+        .iterator(chunk_size=2000)
+    )
+
+
+def _version_and_ballots(question: Question) -> tuple[int, int]:
+    tally = Tally.objects.filter(question=question).values_list("version", "ballots").first()
+    return tally or (0, 0)
+
+
+def _cached_ballot_results(
+    question: Question, method: VotingMethod, options: Sequence[OptionLike], version: int
+) -> dict[str, Any]:
+    """``method.ballot_results`` for the ballots as of ``version``.
+
+    One cache entry per question, overwritten when the version moves on, so
+    superseded states never pile up. The entry also records the method and
+    the options in order (the tie-break reads it): those can change without
+    a new version, for instance once every ballot has been withdrawn.
+    """
+    key = f"consult:ballot-results:{question.pk}"
+    stamp = [version, method.key, [option.pk for option in options]]
+    cached = cache.get(key)
+    if cached is not None and cached["stamp"] == stamp:
+        return cached["results"]
+    results = method.ballot_results(question, options, _ballot_contents(question))
+    # A ballot committed while the ballots were read would make this the
+    # next version's result stored under this one: then do not keep it.
+    if _version_and_ballots(question)[0] == version:
+        cache.set(key, {"stamp": stamp, "results": results}, timeout=None)
+    return results

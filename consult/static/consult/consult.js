@@ -1,26 +1,81 @@
 // wagtail-consult: progressive enhancement of the consultation page.
 // Without this script every form still works by a plain POST; with it,
 // ballots go through the JSON API and results follow the websocket live.
+// Every string shown comes from the templates' data- attributes (translated).
 
-const root = document.querySelector("[data-consult-page]");
+const lang = document.documentElement.lang || undefined;
 
-// Ballot bodies by method, built from the same fields the plain form posts.
+// Fill "%(name)s" placeholders of a translated string.
+function interpolate(template, values) {
+  return template.replace(/%\((\w+)\)s/g, (match, name) => (name in values ? String(values[name]) : match));
+}
+
+function formatNumber(value, { min = 0, max = min } = {}) {
+  return new Intl.NumberFormat(lang, { minimumFractionDigits: min, maximumFractionDigits: max }).format(value);
+}
+
+// The question's own form fields, names without the "q12-" prefix.
+class Fields {
+  constructor(form, prefix) {
+    this.pairs = [];
+    for (const [name, value] of new FormData(form)) {
+      if (name.startsWith(prefix) && typeof value === "string") this.pairs.push([name.slice(prefix.length), value]);
+    }
+  }
+
+  get(name) {
+    const pair = this.pairs.find(([key]) => key === name);
+    return pair ? pair[1] : null;
+  }
+
+  getAll(name) {
+    return this.pairs.filter(([key]) => key === name).map(([, value]) => value);
+  }
+
+  // [id, value] for fields named "<stem>-<id>" with a non-empty value.
+  numbered(stem) {
+    return this.pairs
+      .filter(([key, value]) => key.startsWith(`${stem}-`) && value !== "")
+      .map(([key, value]) => [key.slice(stem.length + 1), value]);
+  }
+}
+
+// Ballot bodies by method, built from the same fields the plain form posts
+// (see each method's body_from_form). null means "nothing chosen": the plain
+// post then runs and the server says what is missing.
 const BODY_BUILDERS = {
-  yes_no: (fields) => ({ choice: fields.get("choice") }),
-  single: (fields) => ({ option: Number(fields.get("option")) }),
+  yes_no: (fields) => (fields.get("choice") ? { choice: fields.get("choice") } : null),
+  single: (fields) => (fields.get("option") ? { option: Number(fields.get("option")) } : null),
+  // Approving of nothing can be a valid ballot (min_choices 0): always send.
+  approval: (fields) => ({ options: fields.getAll("options").map(Number) }),
+  budget: (fields) => {
+    const options = fields.getAll("options").map(Number);
+    return options.length ? { options } : null;
+  },
+  ranked: (fields) => {
+    const byRank = new Map();
+    for (const [id, rank] of fields.numbered("rank")) {
+      if (!/^\d+$/.test(rank)) continue;
+      if (!byRank.has(Number(rank))) byRank.set(Number(rank), []);
+      byRank.get(Number(rank)).push(Number(id));
+    }
+    // Two options at one rank go as a list: the server refuses it and says why.
+    const ranking = [...byRank.keys()].sort((a, b) => a - b).map((rank) => {
+      const ids = byRank.get(rank);
+      return ids.length === 1 ? ids[0] : ids;
+    });
+    return ranking.length ? { ranking } : null;
+  },
+  score: (fields) => {
+    const scores = {};
+    for (const [id, score] of fields.numbered("score")) scores[id] = Number(score);
+    return Object.keys(scores).length ? { scores } : null;
+  },
 };
 
 function csrfToken(form) {
   const input = form.querySelector("input[name=csrfmiddlewaretoken]");
   return input ? input.value : "";
-}
-
-function fieldsOf(form, prefix) {
-  const fields = new Map();
-  for (const [name, value] of new FormData(form)) {
-    if (name.startsWith(prefix)) fields.set(name.slice(prefix.length), value);
-  }
-  return fields;
 }
 
 class Announcer {
@@ -42,16 +97,143 @@ class Announcer {
   }
 }
 
+// Ranked ballot: move-up/move-down buttons next to each option's rank
+// <select>. Ranked options are kept first, in rank order, numbered 1..n
+// without gaps or ties; the selects stay the source of truth for the post.
+class Ranking {
+  constructor(fieldset, announcer) {
+    this.fieldset = fieldset;
+    this.announcer = announcer;
+    this.container = fieldset.querySelector("[data-rank-rows]");
+    this.rows = [...this.container.querySelectorAll("[data-rank-row]")];
+    for (const row of this.rows) {
+      const name = this.label(row);
+      const moves = document.createElement("span");
+      moves.className = "consult-rank__moves";
+      for (const [step, text] of [[-1, fieldset.dataset.labelUp], [1, fieldset.dataset.labelDown]]) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "consult-button consult-button--small";
+        button.dataset.step = String(step);
+        const hidden = document.createElement("span");
+        hidden.className = "consult-visually-hidden";
+        hidden.textContent = `: ${name}`;
+        button.append(text, hidden); // visible text stays the start of the accessible name
+        button.addEventListener("click", () => this.move(row, step, button));
+        moves.append(button);
+      }
+      row.append(moves);
+      this.select(row).addEventListener("change", () => this.place(row));
+    }
+    this.render(this.ranked());
+  }
+
+  select(row) { return row.querySelector("select"); }
+
+  label(row) { return row.querySelector("label").textContent.trim(); }
+
+  rank(row) {
+    const value = this.select(row).value;
+    return /^\d+$/.test(value) ? Number(value) : null;
+  }
+
+  // Rows with a rank, by rank (equal ranks keep the option order).
+  ranked() {
+    return this.rows
+      .filter((row) => this.rank(row) !== null)
+      .sort((a, b) => this.rank(a) - this.rank(b) || a.dataset.position - b.dataset.position);
+  }
+
+  move(row, step, button) {
+    if (button.getAttribute("aria-disabled") === "true") return;
+    const ranked = this.ranked();
+    const at = ranked.indexOf(row);
+    if (at === -1) {
+      ranked.push(row); // "move up" on an unranked option ranks it last
+    } else {
+      [ranked[at], ranked[at + step]] = [ranked[at + step], ranked[at]];
+    }
+    this.render(ranked);
+    button.focus(); // moving the row's node dropped the focus
+    this.announce(row);
+  }
+
+  place(row) {
+    const wanted = this.rank(row);
+    const ranked = this.ranked().filter((other) => other !== row);
+    if (wanted !== null) ranked.splice(Math.min(wanted - 1, ranked.length), 0, row);
+    this.render(ranked);
+    this.select(row).focus();
+    this.announce(row);
+  }
+
+  render(ranked) {
+    const unranked = this.rows.filter((row) => !ranked.includes(row));
+    ranked.forEach((row, index) => {
+      this.select(row).value = String(index + 1);
+      this.disable(row, -1, index === 0);
+      this.disable(row, 1, index === ranked.length - 1);
+    });
+    for (const row of unranked) {
+      this.select(row).value = "";
+      this.disable(row, -1, false);
+      this.disable(row, 1, true);
+    }
+    for (const row of [...ranked, ...unranked]) this.container.append(row);
+  }
+
+  // aria-disabled, not disabled: the button keeps focus when it hits an end.
+  disable(row, step, disabled) {
+    row.querySelector(`button[data-step="${step}"]`).setAttribute("aria-disabled", String(disabled));
+  }
+
+  announce(row) {
+    const rank = this.rank(row);
+    const data = this.fieldset.dataset;
+    const text = rank === null
+      ? interpolate(data.msgUnranked, { option: this.label(row) })
+      : interpolate(data.msgRank, { option: this.label(row), rank });
+    this.announcer.say(text, { now: true });
+  }
+}
+
+// Budget ballot: a running total of the ticked options' costs.
+class BudgetMeter {
+  constructor(fieldset) {
+    this.fieldset = fieldset;
+    this.budget = Number(fieldset.dataset.consultBudget);
+    this.line = fieldset.querySelector("[data-consult-budget-total]");
+    this.output = this.line.querySelector("output");
+    fieldset.addEventListener("change", () => this.update());
+    this.line.hidden = false;
+    this.update();
+  }
+
+  update() {
+    let spent = 0;
+    for (const box of this.fieldset.querySelectorAll("input[type=checkbox]:checked")) {
+      spent += Number(box.dataset.cost) || 0;
+    }
+    const left = this.budget - spent;
+    const data = this.fieldset.dataset;
+    this.output.textContent = interpolate(left < 0 ? data.msgOver : data.msgTotal, {
+      spent: formatNumber(spent),
+      budget: formatNumber(this.budget),
+      left: formatNumber(left),
+      over: formatNumber(-left),
+    });
+    this.line.classList.toggle("consult-budget-total--over", left < 0);
+  }
+}
+
 class ResultsView {
   constructor(article) {
     this.article = article;
     this.version = -1;
   }
 
-  formatShare(votes, ballots) {
-    const share = ballots ? (100 * votes) / ballots : 0;
-    const lang = document.documentElement.lang || undefined;
-    return `${new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(share)}\u00a0%`;
+  share(votes, ballots) {
+    return ballots ? (100 * votes) / ballots : 0;
   }
 
   apply(message) {
@@ -63,20 +245,108 @@ class ResultsView {
       node.textContent = String(message.ballots);
     }
     if (message.type !== "tally") return true;
-    const tbody = this.article.querySelector(".consult-tally tbody");
-    if (!tbody) return true;
+    const table = this.article.querySelector("[data-consult-tally]");
+    if (!table) return true;
     for (const entry of message.results) {
-      const row = tbody.querySelector(`tr[data-key="${CSS.escape(entry.key)}"]`);
-      if (!row) continue;
-      row.querySelector("[data-votes]").textContent = String(entry.votes);
-      row.querySelector("[data-share]").textContent = this.formatShare(entry.votes, message.ballots);
-      const bar = row.querySelector(".consult-bar > span");
-      if (bar) {
-        const share = message.ballots ? (100 * entry.votes) / message.ballots : 0;
-        bar.style.setProperty("--consult-share", `${share.toFixed(1)}%`);
-      }
+      const row = table.querySelector(`tbody tr[data-key="${CSS.escape(entry.key)}"]`);
+      if (row) this.applyEntry(table, row, entry, message.ballots);
     }
+    const runoff = this.article.querySelector("[data-consult-runoff]");
+    if (runoff && message.rounds) this.drawRunoff(runoff, message);
     return true;
+  }
+
+  applyEntry(table, row, entry, ballots) {
+    const set = (field, text) => {
+      const node = row.querySelector(`[data-${field}]`);
+      if (node) node.textContent = text;
+    };
+    set("votes", String(entry.votes));
+    set("share", `${formatNumber(this.share(entry.votes, ballots), { max: 1 })}\u00a0%`);
+    let bar = this.share(entry.votes, ballots);
+    if ("mean" in entry) {
+      const max = Number(table.dataset.maxScore) || 1;
+      set("mean", entry.mean === null ? table.dataset.msgNoMean : formatNumber(entry.mean, { min: 2 }));
+      set("sum", String(entry.sum));
+      set("count", String(entry.count));
+      bar = entry.mean === null ? 0 : (100 * entry.mean) / max;
+    }
+    if ("funded" in entry) {
+      set("cost", String(entry.cost));
+      set("funded", entry.funded ? table.dataset.msgFunded : table.dataset.msgUnfunded);
+      row.querySelector(".consult-funded-mark").hidden = !entry.funded;
+    }
+    const span = row.querySelector(".consult-bar > span");
+    if (span) span.style.setProperty("--consult-share", `${bar.toFixed(1)}%`);
+  }
+
+  // Redraw the instant-runoff rounds and winner as results.html does.
+  drawRunoff(runoff, message) {
+    const data = runoff.dataset;
+    const labels = new Map(message.results.map((entry) => [entry.key, entry.label]));
+    const winner = runoff.querySelector("[data-consult-winner]");
+    if (message.winner !== null && labels.has(message.winner)) {
+      const name = document.createElement("strong");
+      name.textContent = labels.get(message.winner);
+      winner.replaceChildren(`${data.msgWinner} `, name);
+    } else {
+      winner.textContent = data.msgNoWinner;
+    }
+    const region = runoff.querySelector(".consult-scroll");
+    region.hidden = message.rounds.length === 0;
+    const table = region.querySelector("table");
+    const head = table.tHead.rows[0];
+    head.replaceChildren(head.cells[0]);
+    message.rounds.forEach((round, index) => {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = interpolate(data.msgRound, { n: index + 1 });
+      head.append(th);
+    });
+    const body = table.tBodies[0];
+    const exhausted = body.querySelector("tr[data-exhausted]");
+    const last = message.rounds.length - 1;
+    const rows = message.results.map((entry) => {
+      const tr = document.createElement("tr");
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = entry.label;
+      tr.append(th);
+      message.rounds.forEach((round, index) => {
+        const won = index === last && message.winner === entry.key;
+        tr.append(this.roundCell(round, entry.key, won, data));
+      });
+      return tr;
+    });
+    exhausted.replaceChildren(exhausted.cells[0], ...message.rounds.map((round) => {
+      const td = document.createElement("td");
+      td.className = "consult-num";
+      td.textContent = String(round.exhausted);
+      return td;
+    }));
+    body.replaceChildren(...rows, exhausted);
+  }
+
+  roundCell(round, key, won, data) {
+    const td = document.createElement("td");
+    td.className = "consult-num";
+    if (!(key in round.counts)) {
+      const dash = document.createElement("span");
+      dash.setAttribute("aria-hidden", "true");
+      dash.textContent = "–";
+      const text = document.createElement("span");
+      text.className = "consult-visually-hidden";
+      text.textContent = data.msgOut;
+      td.append(dash, text);
+      return td;
+    }
+    td.append(String(round.counts[key]));
+    if (round.eliminated === key || won) {
+      const mark = document.createElement(won ? "strong" : "em");
+      mark.textContent = won ? data.msgWon : data.msgEliminated;
+      td.append(" ", mark);
+    }
+    return td;
   }
 }
 
@@ -85,9 +355,12 @@ class ConsultationPage {
     this.element = element;
     this.apiBase = element.dataset.apiBase;
     this.announcer = new Announcer(element.querySelector("[data-consult-announcer]"));
+    // A question may be shown twice (its section and a live-results block).
     this.views = new Map();
     for (const article of element.querySelectorAll("[data-question]")) {
-      this.views.set(Number(article.dataset.question), new ResultsView(article));
+      const id = Number(article.dataset.question);
+      if (!this.views.has(id)) this.views.set(id, []);
+      this.views.get(id).push(new ResultsView(article));
     }
     this.retry = 0;
   }
@@ -96,6 +369,12 @@ class ConsultationPage {
     for (const form of this.element.querySelectorAll("form[data-consult-ballot]")) {
       form.addEventListener("submit", (event) => this.submit(event, form));
     }
+    for (const fieldset of this.element.querySelectorAll("[data-consult-ranking]")) {
+      new Ranking(fieldset, this.announcer);
+    }
+    for (const fieldset of this.element.querySelectorAll("[data-consult-budget]")) {
+      if (fieldset.dataset.consultBudget !== "") new BudgetMeter(fieldset);
+    }
     if (this.views.size) this.connect();
   }
 
@@ -103,8 +382,10 @@ class ConsultationPage {
     const article = form.closest("[data-question]");
     const build = BODY_BUILDERS[article.dataset.method];
     if (!build || !window.fetch) return; // the plain form post handles it
-    event.preventDefault();
     const question = article.dataset.question;
+    const body = build(new Fields(form, `q${question}-`));
+    if (body === null) return; // nothing chosen: the plain post explains
+    event.preventDefault();
     const error = form.querySelector("[data-consult-error]");
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
@@ -118,7 +399,7 @@ class ConsultationPage {
           Accept: "application/json",
           "X-CSRFToken": csrfToken(form),
         },
-        body: JSON.stringify(build(fieldsOf(form, `q${question}-`))),
+        body: JSON.stringify(body),
       });
       if (response.ok) {
         const key = response.status === 201 ? "msgCounted" : "msgChanged";
@@ -129,8 +410,8 @@ class ConsultationPage {
         button.textContent = button.dataset.labelVoted;
         return;
       }
-      const body = await response.json().catch(() => ({}));
-      error.textContent = body.detail || response.statusText;
+      const reply = await response.json().catch(() => ({}));
+      error.textContent = reply.detail || response.statusText;
       error.hidden = false;
     } catch {
       form.submit(); // network trouble: fall back to the plain post
@@ -158,11 +439,15 @@ class ConsultationPage {
     let message;
     try { message = JSON.parse(event.data); } catch { return; }
     if (message.type !== "tally" && message.type !== "turnout") return;
-    const view = this.views.get(message.question);
-    if (view && view.apply(message) && message.type === "tally") {
+    const views = this.views.get(message.question) || [];
+    const applied = views.map((view) => view.apply(message)).some(Boolean);
+    if (applied && message.type === "tally") {
       this.announcer.say(this.element.dataset.msgUpdated);
     }
   }
 }
 
-if (root) new ConsultationPage(root).start();
+// Outside a consultation page, each results block is a root of its own.
+for (const root of document.querySelectorAll("[data-consult-page]")) {
+  if (!root.parentElement?.closest("[data-consult-page]")) new ConsultationPage(root).start();
+}

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
+from consult.contributions import services
 from consult.models import ConsultationIndexPage, ConsultationPage, Option, Question
 from site_example.home.models import HomePage
 
@@ -20,7 +21,7 @@ ACCOUNTS = [
     # (email, first name, group, is_superuser)
     ("admin@example.org", "Ada", None, True),
     ("editor@example.org", "Edith", "Editors", False),
-    ("moderator@example.org", "Moritz", "Moderators", False),
+    ("moderator@example.org", "Moritz", "Consultation moderators", False),
     ("anna@example.org", "Anna", None, False),
     ("ben@example.org", "Ben", None, False),
     ("chloe@example.org", "Chloé", None, False),
@@ -47,6 +48,7 @@ class Command(BaseCommand):
             home.save_revision().publish()
         if not ConsultationPage.objects.child_of(index).exists():
             self.create_consultation(index.specific)
+            self.create_proposals_phase(index.specific)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 
     def create_accounts(self):
@@ -117,3 +119,51 @@ class Command(BaseCommand):
         page.questions = [car_free, design]
         index.add_child(instance=page)
         page.save_revision().publish()
+
+    def create_proposals_phase(self, index: ConsultationIndexPage) -> None:
+        """A second consultation collecting proposals, with a few to discuss."""
+        now = timezone.now()
+        page = ConsultationPage(
+            title="Ideas for the riverside park",
+            slug="riverside-park",
+            intro="<p>What should the new riverside park offer? Propose, support, discuss.</p>",
+            search_description="Propose and discuss ideas for the riverside park.",
+            proposals_open_at=now - timedelta(days=2),
+            proposals_close_at=now + timedelta(days=21),
+            voting_open_at=now + timedelta(days=28),
+            voting_close_at=now + timedelta(days=42),
+            moderation="post",
+            support_threshold=3,
+        )
+        page.questions = [
+            Question(
+                title="Which ideas should the city fund?",
+                method="budget",
+                budget=100_000,
+                options=[
+                    Option(label="Playground", cost=60_000),
+                    Option(label="Outdoor gym", cost=30_000),
+                    Option(label="Picnic tables", cost=15_000),
+                ],
+            )
+        ]
+        index.add_child(instance=page)
+        page.save_revision().publish()
+        anna, ben, chloe = (
+            get_user_model().objects.get(email=f"{name}@example.org")
+            for name in ("anna", "ben", "chloe")
+        )
+        swim = services.submit_proposal(
+            anna,
+            page,
+            title="A swimming spot with a jetty",
+            body="The river is clean enough now.\n\nA wooden jetty would make it safe.",
+        )
+        services.submit_proposal(
+            ben, page, title="Shade trees along the path", body="The path has no shade at all."
+        )
+        services.support_proposal(ben, swim)
+        services.support_proposal(chloe, swim)
+        services.post_comment(
+            chloe, page, body="Yes please, with a lifeguard in summer.", proposal=swim, stance="for"
+        )

@@ -1,0 +1,240 @@
+"""Translated consultations share their ballots with the original.
+
+A city consults its residents once, in several languages: one person, one
+vote per question, whatever language they read it in. So the translations of
+a consultation (Wagtail locales: pages sharing a ``translation_key``, made
+with "Translate" in the admin or by wagtail-localize) hold no ballots of their
+own. Ballots and tallies live on the *source* consultation's questions, and a
+translated question only lends its words:
+
+- the source consultation is the first page of the translation group (the
+  lowest primary key: the original every translation was copied from);
+- a translated question maps to the source question at the same position,
+  and its options to the source options at the same positions. Copying for
+  translation keeps positions, and ``consult.forms`` keeps them: a
+  translation cannot add, remove or reorder questions or options, nor change
+  a method or a limit, and the source cannot remove or reorder questions
+  once it has translations (it may add new ones at the end);
+- a question with no counterpart (added at the end of a translation) is its
+  own question with its own ballots;
+- if a question and its counterpart disagree (another method, another number
+  of options: the translation is out of date), ballots are refused with
+  ``translation_out_of_date`` rather than counted on the wrong question.
+
+Ballot bodies name option ids; ``resolve_ballot`` turns the translation's
+ids into the source's, and ``localize_payload`` turns a source tally back
+into the translation's ids and labels. Every function here is idempotent on
+source questions, so callers may apply them to any question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from consult.exceptions import ConsultError
+from consult.models import ConsultationPage, Option, Question
+from consult.voting import services
+from consult.voting.tally import tally_payload, turnout_payload
+
+
+class TranslationOutOfDate(ConsultError):
+    code = "translation_out_of_date"
+    status = 409
+    default_detail = _(
+        "This translation of the consultation is out of date. Please vote in its original "
+        "language until it is updated."
+    )
+
+
+# --------------------------------------------------------------------------
+# Which page, which question, which option.
+
+
+def translations_of(page) -> Any:
+    """Every consultation of ``page``'s translation group, ``page`` included."""
+    return ConsultationPage.objects.filter(translation_key=page.translation_key)
+
+
+def source_page(page: ConsultationPage) -> ConsultationPage:
+    """The consultation holding the ballots of ``page``'s translation group."""
+    if page.pk is None:
+        return page
+    first = translations_of(page).order_by("pk").first()
+    return first if first is not None else page
+
+
+def is_translation(page: ConsultationPage) -> bool:
+    return page.pk is not None and source_page(page).pk != page.pk
+
+
+def has_translations(page: ConsultationPage) -> bool:
+    return page.pk is not None and translations_of(page).exclude(pk=page.pk).exists()
+
+
+def _ordered_questions(page_id: int) -> list[Question]:
+    return list(
+        Question.objects.filter(page_id=page_id)
+        .prefetch_related("options")
+        .order_by("sort_order", "pk")
+    )
+
+
+def _options(question: Question) -> list[Option]:
+    return sorted(question.options.all(), key=lambda option: (option.sort_order or 0, option.pk))
+
+
+def counterpart(question: Question) -> Question | None:
+    """The source question ``question`` translates, or None (it is a source
+    question, or one that exists only in its translation)."""
+    page = question.page
+    source = source_page(page)
+    if source.pk == page.pk:
+        return None
+    own = [q.pk for q in _ordered_questions(page.pk)]
+    theirs = _ordered_questions(source.pk)
+    position = own.index(question.pk) if question.pk in own else len(theirs)
+    return theirs[position] if position < len(theirs) else None
+
+
+def matches(question: Question, source: Question) -> bool:
+    """Whether a translated question still has its source's structure."""
+    return question.method == source.method and len(_options(question)) == len(_options(source))
+
+
+def shared_question(question: Question) -> Question:
+    """The question whose ballots count for ``question``: its source
+    counterpart if it is a translation, else itself.
+
+    Raises ``TranslationOutOfDate`` when the translation no longer matches.
+    """
+    source = counterpart(question)
+    if source is None:
+        return question
+    if not matches(question, source):
+        raise TranslationOutOfDate()
+    source.page = source_page(question.page)
+    return source
+
+
+def option_map(question: Question, source: Question) -> dict[int, int]:
+    """``{translated option id: source option id}``, by position."""
+    return {
+        mine.pk: theirs.pk
+        for mine, theirs in zip(_options(question), _options(source), strict=False)
+    }
+
+
+# --------------------------------------------------------------------------
+# Ballots and tallies across languages.
+
+
+def _map_id(value: Any, mapping: Mapping[int, int]) -> Any:
+    if isinstance(value, bool):
+        return value
+    try:
+        key = int(value)
+    except (TypeError, ValueError):
+        return value
+    mapped = mapping.get(key)
+    if mapped is None:
+        return value
+    return str(mapped) if isinstance(value, str) else mapped
+
+
+def map_ballot(body: Any, mapping: Mapping[int, int]) -> Any:
+    """A ballot body (or stored content) with its option ids mapped.
+
+    The built-in methods name options as ``option``, ``options``,
+    ``ranking`` and the keys of ``scores``; anything else passes through
+    (and the method then judges it). Ids not in ``mapping`` stay as they are.
+    """
+    if not isinstance(body, dict):
+        return body
+    mapped = dict(body)
+    if "option" in mapped:
+        mapped["option"] = _map_id(mapped["option"], mapping)
+    for field in ("options", "ranking"):
+        if isinstance(mapped.get(field), list):
+            mapped[field] = [_map_id(item, mapping) for item in mapped[field]]
+    if isinstance(mapped.get("scores"), dict):
+        mapped["scores"] = {
+            str(_map_id(key, mapping)): value for key, value in mapped["scores"].items()
+        }
+    return mapped
+
+
+def resolve_ballot(question: Question, body: Any) -> tuple[Question, Any]:
+    """``(question to count it on, body in that question's option ids)``."""
+    shared = shared_question(question)
+    if shared.pk == question.pk:
+        return question, body
+    return shared, map_ballot(body, option_map(question, shared))
+
+
+def cast_ballot(user, question: Question, body: Any) -> services.CastResult:
+    """``services.cast_ballot`` on the shared question: one ballot per voter
+    and question across every language of the consultation."""
+    shared, mapped = resolve_ballot(question, body)
+    result = services.cast_ballot(user, shared, mapped)
+    if shared.pk == question.pk:
+        return result
+    reverse = {theirs: mine for mine, theirs in option_map(question, shared).items()}
+    return services.CastResult(created=result.created, content=map_ballot(result.content, reverse))
+
+
+def retract_ballot(user, question: Question) -> None:
+    services.retract_ballot(user, shared_question(question))
+
+
+def own_ballot(user, question: Question) -> dict[str, Any] | None:
+    """The voter's ballot in ``question``'s own option ids."""
+    shared = shared_question(question)
+    content = services.own_ballot(user, shared)
+    if shared.pk == question.pk or not content:
+        return content
+    reverse = {theirs: mine for mine, theirs in option_map(question, shared).items()}
+    return map_ballot(content, reverse)
+
+
+def localize_payload(question: Question, source: Question, payload: dict[str, Any]) -> dict:
+    """A tally of ``source`` as ``question`` (its translation) shows it: the
+    translation's question id, option ids as keys and labels."""
+    if source.pk == question.pk:
+        return payload
+    keys = {str(theirs): str(mine) for mine, theirs in option_map(question, source).items()}
+    labels = {str(option.pk): option.label for option in _options(question)}
+
+    def key(value):
+        return keys.get(str(value), value) if value is not None else None
+
+    localized = {**payload, "question": question.pk}
+    localized["results"] = [
+        {**entry, "key": key(entry["key"]), "label": labels.get(key(entry["key"]), entry["label"])}
+        for entry in payload.get("results", [])
+    ]
+    if "rounds" in payload:
+        localized["rounds"] = [
+            {
+                **round_,
+                "counts": {key(k): v for k, v in round_.get("counts", {}).items()},
+                "eliminated": key(round_.get("eliminated")),
+            }
+            for round_ in payload["rounds"]
+        ]
+    if "winner" in payload:
+        localized["winner"] = key(payload["winner"])
+    return localized
+
+
+def tally(question: Question) -> dict[str, Any]:
+    """``tally_payload`` of the shared question, in ``question``'s terms."""
+    shared = shared_question(question)
+    return localize_payload(question, shared, tally_payload(shared))
+
+
+def turnout(question: Question) -> dict[str, Any]:
+    shared = shared_question(question)
+    return {**turnout_payload(shared), "question": question.pk}

@@ -29,7 +29,7 @@ pytestmark = [
         CHROMIUM is None,
         reason="needs Debian's chromium: apt-get install chromium (as .ci/run does)",
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -53,15 +53,15 @@ class BrokenLayer(InMemoryChannelLayer):
 
 @pytest.fixture
 def use_layer():
-    installed = []
+    """Install a channel layer instance as "default" for one test."""
 
     def install(layer):
-        installed.append(channel_layers.set("default", layer))
+        channel_layers.set("default", layer)
         return layer
 
     yield install
-    for old in reversed(installed):
-        channel_layers.set("default", old)
+    # The next get_channel_layer() builds the configured one afresh.
+    channel_layers.backends.pop("default", None)
 
 
 async def viewer(page):

@@ -1,6 +1,5 @@
 """Concurrency on a real PostgreSQL: many threads, each with its own connection."""
 
-import threading
 from collections import Counter
 
 import pytest
@@ -11,37 +10,10 @@ from consult.models import Ballot, Participation
 from consult.voting import services
 from consult.voting.tally import recount, stored_counts
 from tests import factories
+from tests.concurrency import hammer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 THREADS = 32
-
-
-def hammer(calls):
-    """Run ``calls`` at the same instant in their own threads; collect outcomes."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = []
-    lock = threading.Lock()
-
-    def worker(call):
-        from django.db import connection as thread_connection
-
-        try:
-            barrier.wait()
-            result = call()
-        except Exception as error:  # noqa: BLE001  (the outcome is what we assert)
-            result = error
-        finally:
-            thread_connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert len(outcomes) == len(calls)
-    return outcomes
 
 
 def assert_matches_recount(question):

@@ -1,8 +1,54 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.generators import EndpointEnumerator, SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from drf_spectacular.views import SpectacularAPIView
+
+_ID = {"type": "integer", "minimum": 1}
+_IDS = {"type": "array", "items": _ID, "uniqueItems": True}
+
+#: The ballot body of each voting method (README, "Voting methods").
+BALLOT_BODIES = {
+    "yes_no": {"choice": {"type": "string", "enum": ["yes", "no", "abstain"]}},
+    "single": {"option": _ID},
+    "approval": {"options": _IDS},
+    "ranked": {"ranking": {**_IDS, "minItems": 1}},
+    "score": {
+        "scores": {
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": {"type": "integer", "minimum": 0},
+        }
+    },
+    "budget": {"options": _IDS},
+}
+
+BALLOT_REQUEST = {
+    "application/json": {
+        "oneOf": [
+            {
+                "title": f"{method} ballot",
+                "type": "object",
+                "properties": properties,
+                "required": list(properties),
+                "additionalProperties": False,
+            }
+            for method, properties in BALLOT_BODIES.items()
+        ]
+    }
+}
+
+BALLOT_EXAMPLES = [
+    OpenApiExample(name, value=value, request_only=True)
+    for name, value in [
+        ("yes_no", {"choice": "yes"}),
+        ("single", {"option": 12}),
+        ("approval", {"options": [12, 14]}),
+        ("ranked", {"ranking": [14, 12, 13]}),
+        ("score", {"scores": {"12": 5, "14": 0}}),
+        ("budget", {"options": [12, 13]}),
+    ]
+]
 
 
 def document(**kwargs):

@@ -21,7 +21,7 @@ from consult.api import errors
 from consult.api.authentication import ApiTokenAuthentication, TokenScope
 from consult.api.filters import status_q
 from consult.api.pagination import Pagination
-from consult.api.schema import document
+from consult.api.schema import BALLOT_EXAMPLES, BALLOT_REQUEST, document
 from consult.api.serializers import (
     ConsultationDetailSerializer,
     ConsultationSerializer,
@@ -146,7 +146,8 @@ class BallotView(ConsultAPIView):
         return Response(self.representation(question, content))
 
     @document(
-        request={"application/json": {"type": "object"}},
+        request=BALLOT_REQUEST,
+        examples=BALLOT_EXAMPLES,
         responses={
             200: OwnBallotSerializer,
             201: OwnBallotSerializer,

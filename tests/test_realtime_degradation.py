@@ -121,7 +121,7 @@ def test_ballots_survive_a_redis_outage_and_updates_resume(redis, caplog):
         assert (update["version"], update["ballots"]) == (1, 1)
         # ...and new ballots are broadcast again.
         assert (await post_ballot(second, question.pk))["status"] == 201
-        update = await ws.receive_json_from(timeout=5)
+        update = await ws.receive_json_from(timeout=3)
         assert (update["version"], update["ballots"]) == (2, 2)
         await ws.disconnect()
 

@@ -66,6 +66,7 @@ class Hub:
         self._to_discard: set[int] = set()
         self._wake = asyncio.Event()
         self._trouble = asyncio.Event()
+        self._recovered = asyncio.Event()
         self._healthy = True
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -180,7 +181,12 @@ class Hub:
                 event = await layer.receive(channel)
             except Exception:
                 self._lost()
-                await asyncio.sleep(delay)
+                # Retry after the back-off, or as soon as the keeper got
+                # through again: updates are waiting for us then.
+                self._recovered.clear()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(delay):
+                        await self._recovered.wait()
                 delay = min(2 * delay, RETRY_MAX)
                 continue
             delay = RETRY_MIN
@@ -228,6 +234,7 @@ class Hub:
             for page_id in list(self._pages):
                 await self._reload(page_id)
             self._healthy = True
+            self._recovered.set()
             logger.warning("consult: the channel layer is back; live updates resumed")
 
     async def _add(self, page_ids: set[int]) -> None:

@@ -350,6 +350,17 @@ class ResultsView {
   }
 }
 
+// Websocket close codes the server uses (see docs/realtime.md).
+const CLOSE_BAD_FRAME = 4400;
+const CLOSE_NOT_FOUND = 4404;
+const CLOSE_IDLE = 4408;
+const CLOSE_TOO_MANY = 4429;
+// While the socket is down, results are fetched over HTTP this often (ms).
+const POLL_EVERY = 15000;
+// After a ballot, an update newer than what the page showed is expected
+// within this time (ms); otherwise the page asks for fresh snapshots.
+const EXPECT_UPDATE_WITHIN = 3000;
+
 class ConsultationPage {
   constructor(element) {
     this.element = element;
@@ -363,6 +374,9 @@ class ConsultationPage {
       this.views.get(id).push(new ResultsView(article));
     }
     this.retry = 0;
+    this.socket = null;
+    this.pollTimer = null;
+    this.reconnectTimer = null;
   }
 
   start() {
@@ -375,7 +389,10 @@ class ConsultationPage {
     for (const fieldset of this.element.querySelectorAll("[data-consult-budget]")) {
       if (fieldset.dataset.consultBudget !== "") new BudgetMeter(fieldset);
     }
-    if (this.views.size) this.connect();
+    if (this.views.size) {
+      document.addEventListener("visibilitychange", () => this.visibilityChanged());
+      this.connect();
+    }
   }
 
   async submit(event, form) {
@@ -390,6 +407,8 @@ class ConsultationPage {
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     error.hidden = true;
+    const view = this.views.get(Number(question));
+    const shown = view ? view.version : -1;
     try {
       const response = await fetch(`${this.apiBase}questions/${question}/ballot/`, {
         method: "POST",
@@ -408,6 +427,10 @@ class ConsultationPage {
         const retract = article.querySelector("form[data-consult-retract]");
         if (retract) retract.hidden = false;
         button.textContent = button.dataset.labelVoted;
+        // Live updates are at-most-once: if ours does not come, ask for it.
+        if (view) {
+          setTimeout(() => { if (view.version <= shown) this.resync(); }, EXPECT_UPDATE_WITHIN);
+        }
         return;
       }
       const reply = await response.json().catch(() => ({}));
@@ -421,18 +444,90 @@ class ConsultationPage {
   }
 
   connect() {
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
     const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     const socket = new WebSocket(`${scheme}//${window.location.host}${this.element.dataset.wsPath}`);
-    socket.addEventListener("open", () => { this.retry = 0; });
-    socket.addEventListener("message", (event) => this.receive(event));
-    socket.addEventListener("close", () => {
-      // Reconnect with exponential backoff and jitter, so a restarted worker
-      // is not stampeded by every open page at once.
-      const delay = Math.min(30000, 1000 * 2 ** this.retry) * (0.5 + Math.random());
-      this.retry += 1;
-      if (this.retry === 2) this.announcer.say(this.element.dataset.msgOffline);
-      setTimeout(() => this.connect(), delay);
+    this.socket = socket;
+    socket.addEventListener("open", () => {
+      this.retry = 0;
+      this.stopPolling(); // the snapshots the server sends now bring the page up to date
     });
+    socket.addEventListener("message", (event) => this.receive(event));
+    socket.addEventListener("close", (event) => this.closed(event.code));
+  }
+
+  closed(code) {
+    this.socket = null;
+    if (code === CLOSE_NOT_FOUND || code === CLOSE_BAD_FRAME) return; // retrying cannot help
+    if (code === CLOSE_IDLE) {
+      // Closed for silence: come back at once if someone is looking, else
+      // when the tab is shown again (visibilityChanged).
+      if (!document.hidden) this.connect();
+      return;
+    }
+    // Reconnect with exponential backoff and jitter, so a restarted worker
+    // is not stampeded by every open page at once; when the server turned
+    // us away for too many sockets, wait longer. Meanwhile results are polled.
+    const cap = code === CLOSE_TOO_MANY ? 120000 : 30000;
+    const delay = Math.min(cap, 1000 * 2 ** this.retry) * (0.5 + Math.random());
+    this.retry += 1;
+    if (this.retry === 2) this.announcer.say(this.element.dataset.msgOffline);
+    if (this.retry >= 2 || code === CLOSE_TOO_MANY) this.startPolling();
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  visibilityChanged() {
+    if (document.hidden) return;
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
+      // A phone may have frozen the page and dropped updates meanwhile.
+      this.resync();
+    } else if (!this.socket && this.reconnectTimer === null) {
+      this.connect();
+    }
+  }
+
+  resync() {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
+      this.socket.send(JSON.stringify({ type: "resync" }));
+    } else {
+      this.poll();
+    }
+  }
+
+  startPolling() {
+    if (this.pollTimer !== null) return;
+    const tick = () => {
+      this.poll();
+      this.pollTimer = setTimeout(tick, POLL_EVERY * (0.75 + Math.random() / 2));
+    };
+    this.pollTimer = setTimeout(tick, 0);
+  }
+
+  stopPolling() {
+    clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+  }
+
+  async poll() {
+    if (document.hidden) return;
+    for (const [question, view] of this.views) {
+      if (view.resultsHidden) continue;
+      try {
+        const response = await fetch(`${this.apiBase}questions/${question}/tally/`, {
+          credentials: "same-origin",
+          headers: { Accept: "application/json" },
+        });
+        if (response.status === 403) view.resultsHidden = true; // results_hidden: nothing to poll
+        if (!response.ok) continue;
+        const tally = await response.json();
+        if (view.apply({ type: "tally", ...tally })) {
+          this.announcer.say(this.element.dataset.msgUpdated);
+        }
+      } catch {
+        return; // offline: the next tick tries again
+      }
+    }
   }
 
   receive(event) {

@@ -29,6 +29,7 @@ Template contract: ``form_template`` is included inside the question's
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Protocol, TypedDict
 
@@ -69,7 +70,7 @@ class ResultEntry(TypedDict, total=False):
     funded: bool
 
 
-class VotingMethod:
+class VotingMethod(ABC):
     key: ClassVar[str]
     label: ClassVar[str | Promise]
     #: Whether the question needs options (yes/no questions do not).
@@ -96,6 +97,7 @@ class VotingMethod:
             ]
         return []
 
+    @abstractmethod
     def clean(
         self, question: QuestionLike, body: Any, options: Sequence[OptionLike]
     ) -> dict[str, Any]:
@@ -103,11 +105,10 @@ class VotingMethod:
 
         Any JSON value may arrive here; nothing but ``InvalidBallot`` may escape.
         """
-        raise NotImplementedError
 
+    @abstractmethod
     def counts(self, content: Mapping[str, Any]) -> Counts:
         """The counters one stored ballot adds to."""
-        raise NotImplementedError
 
     def results(
         self,
@@ -128,17 +129,18 @@ class VotingMethod:
 
         Called only when ``needs_ballots`` is set. The output must depend on
         nothing but ``options`` and ``contents`` and be JSON-serialisable:
-        the caller caches it until the tally's version changes.
+        the caller caches it until the tally's version changes. Methods that
+        do not set ``needs_ballots`` have no such extras.
         """
-        raise NotImplementedError
+        return {}
 
+    @abstractmethod
     def body_from_form(self, data: QueryDict, prefix: str) -> Any:
         """Build a ballot body from a page form POST; falsy when nothing was chosen.
 
         Never raises: a form value ``clean`` cannot accept goes into the body
         as it is, so the voter gets ``clean``'s explanation.
         """
-        raise NotImplementedError
 
     def selected(self, content: Mapping[str, Any] | None) -> set[str]:
         """The keys a stored ballot chose, to pre-select them in the page form."""

@@ -17,12 +17,7 @@ Skipped, with a message saying how to enable it, when Chromium is missing.
 from __future__ import annotations
 
 import faulthandler
-import os
-import shutil
-import socket
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,7 +26,15 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-CHROMIUM = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
+from tests.browser.test_live_vote import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    SESSION_WATCHDOG_S,
+    TIMEOUT_MS,
+    live_asgi_server,  # noqa: F401  (fixture)
+    serious_violations,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -42,10 +45,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-TIMEOUT_MS = 10_000
-SESSION_WATCHDOG_S = 120
-PASSWORD = "pw-for-tests"
 TITLE = "A drinking fountain on the market square"
 
 
@@ -58,42 +57,8 @@ class Scene:
 
 
 @pytest.fixture
-def live_server_url(transactional_db) -> Iterator[str]:
-    """``tests.asgi.application`` (static files included) under uvicorn, in a thread."""
-    import uvicorn
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    from tests.asgi import application
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(
-            ASGIStaticFilesHandler(application),
-            host="127.0.0.1",
-            port=port,
-            lifespan="off",
-            log_level="warning",
-            timeout_graceful_shutdown=3,
-        )
-    )
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="uvicorn-moderation", daemon=True
-    )
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start for the browser test")
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+def live_server_url(live_asgi_server) -> str:  # noqa: F811  (fixture)
+    return live_asgi_server.url
 
 
 @pytest.fixture
@@ -193,18 +158,6 @@ def test_citizen_proposal_is_approved_by_a_moderator(scene):
     proposal = Proposal.objects.get(title=TITLE)
     assert proposal.status == "published"
     assert proposal.moderator_note == "Welcome, and thank you."
-
-
-def serious_violations(page: Page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} -> "
-        + "; ".join(", ".join(map(str, node["target"])) for node in v["nodes"])
-        for v in results.response["violations"]
-        if v.get("impact") in ("serious", "critical")
-    ]
 
 
 @pytest.fixture

@@ -53,14 +53,14 @@ setup(
             "channels-redis>=4.2,<5",
             "redis>=5,<9",
             "dj-database-url>=2.2,<4",
-            "psycopg[binary]>=3.2,<4",
+            "psycopg[binary,pool]>=3.2,<4",
             "uvicorn[standard]>=0.30,<1",
         ],
         "test": [
             "channels-redis>=4.2,<5",
             "redis>=5,<9",
             "dj-database-url>=2.2,<4",
-            "psycopg[binary]>=3.2,<4",
+            "psycopg[binary,pool]>=3.2,<4",
             "uvicorn[standard]>=0.30,<1",
             # channels.testing imports daphne.
             "daphne>=4.1,<5",

@@ -239,6 +239,7 @@ def main() -> None:
             f"| {name} | {row['requests']} | {row['per_s']:.0f} | {row['p50']:.1f} "
             f"| {row['p99']:.1f} | {len(sql)} |"
         )
+    print(f"\nconsult / bare throughput: {consult['per_s'] / bare['per_s']:.2f}x")
     print(f"\nrecount: {'OK' if ok else 'MISMATCH'} ({detail})")
     print(f"\nSQL of one ballot request ({len(request)}):")
     for sql in request:

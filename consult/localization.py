@@ -58,16 +58,36 @@ def translations_of(page) -> Any:
     return ConsultationPage.objects.filter(translation_key=page.translation_key)
 
 
+#: Where a loader that fetched it along with the page leaves its source's id.
+_SOURCE_ID = "_consult_source_page_id"
+
+
+def remember_source_page(page: ConsultationPage, source_id: int | None) -> None:
+    """Record ``page``'s source id, read in the query that loaded ``page``."""
+    setattr(page, _SOURCE_ID, source_id if source_id is not None else page.pk)
+
+
+def source_page_id(page: ConsultationPage) -> int | None:
+    """The id of the consultation holding the ballots of ``page``'s translation group."""
+    if page.pk is None:
+        return None
+    known = getattr(page, _SOURCE_ID, None)
+    if known is not None:
+        return known
+    first = translations_of(page).order_by("pk").values_list("pk", flat=True).first()
+    return first if first is not None else page.pk
+
+
 def source_page(page: ConsultationPage) -> ConsultationPage:
     """The consultation holding the ballots of ``page``'s translation group."""
-    if page.pk is None:
+    source_id = source_page_id(page)
+    if source_id is None or source_id == page.pk:
         return page
-    first = translations_of(page).order_by("pk").first()
-    return first if first is not None else page
+    return ConsultationPage.objects.get(pk=source_id)
 
 
 def is_translation(page: ConsultationPage) -> bool:
-    return page.pk is not None and source_page(page).pk != page.pk
+    return page.pk is not None and source_page_id(page) != page.pk
 
 
 def has_translations(page: ConsultationPage) -> bool:
@@ -90,11 +110,11 @@ def counterpart(question: Question) -> Question | None:
     """The source question ``question`` translates, or None (it is a source
     question, or one that exists only in its translation)."""
     page = question.page
-    source = source_page(page)
-    if source.pk == page.pk:
+    source_id = source_page_id(page)
+    if source_id is None or source_id == page.pk:
         return None
     own = [q.pk for q in _ordered_questions(page.pk)]
-    theirs = _ordered_questions(source.pk)
+    theirs = _ordered_questions(source_id)
     position = own.index(question.pk) if question.pk in own else len(theirs)
     return theirs[position] if position < len(theirs) else None
 

@@ -28,9 +28,21 @@ if TYPE_CHECKING:
     from consult.models import Comment, ConsultationPage, Proposal
 
 
+#: Where a loader that read it along with its own query leaves the answer
+#: (``consult.voting.lookup``); it lives as long as the user object, a request.
+_VERIFIED_EMAIL = "_consult_verified_email"
+
+
+def remember_verified_email(user, verified: bool) -> None:
+    setattr(user, _VERIFIED_EMAIL, verified)
+
+
 def has_verified_email(user) -> bool:
     if not conf.allauth_installed():
         return True
+    known = getattr(user, _VERIFIED_EMAIL, None)
+    if known is not None:
+        return known
     from allauth.account.models import EmailAddress
 
     return EmailAddress.objects.filter(user=user, verified=True).exists()

@@ -102,3 +102,39 @@ def test_casts_and_retractions_interleaved_stay_consistent(question):
         Ballot.objects.filter(question=question).count()
         == Participation.objects.filter(question=question).count()
     )
+
+
+def test_approval_ballots_touching_the_same_counters_never_deadlock(db):
+    """Each ballot upserts several counter rows in one statement; 32 at once,
+    overlapping in every order, all count and none waits on another forever."""
+    page = factories.make_consultation(
+        questions=[
+            {"title": "Which?", "method": "approval", "options": list("ABCDE"), "max_choices": 5}
+        ]
+    )
+    approval = factories.first_question(page)
+    options = list(approval.options.values_list("pk", flat=True))
+    voters = [factories.make_user() for _ in range(THREADS)]
+    picks = [(options[i % 5 :] + options[: i % 5])[: 2 + i % 4] for i in range(THREADS)]
+
+    outcomes = hammer(
+        [
+            (lambda v=v, p=p: services.cast_ballot(v, approval, {"options": p}))
+            for v, p in zip(voters, picks, strict=True)
+        ]
+    )
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
+
+    # Now everyone changes their mind at once.
+    outcomes = hammer(
+        [
+            (lambda v=v, p=p: services.cast_ballot(v, approval, {"options": p[::-1][:2]}))
+            for v, p in zip(voters, picks, strict=True)
+        ]
+    )
+
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
+    version, ballots, counts = stored_counts(approval)
+    assert (ballots, version) == (THREADS, 2 * THREADS)
+    assert sum(votes for votes, _total in counts.values()) == 2 * THREADS
+    assert_matches_recount(approval)

@@ -32,6 +32,7 @@ from consult.api.serializers import (
 from consult.api.throttling import WriteRateThrottle
 from consult.exceptions import NoBallot, NotAuthenticated, ResultsHidden
 from consult.models import ConsultationPage, Question, Tally
+from consult.voting.lookup import live_question
 
 STATUSES = ("upcoming", "proposals", "voting", "closed")
 ERROR = OpenApiResponse(ErrorSerializer, description="`{code, detail}`")
@@ -60,13 +61,6 @@ def not_found(request, *args, **kwargs):
     return JsonResponse(
         {"code": "not_found", "detail": _("There is no API endpoint at this address.")},
         status=404,
-    )
-
-
-def live_question(question_id: int) -> Question:
-    live_pages = ConsultationPage.objects.live()
-    return get_object_or_404(
-        Question.objects.select_related("page").filter(page__in=live_pages), pk=question_id
     )
 
 
@@ -162,7 +156,7 @@ class BallotView(ConsultAPIView):
         "the question's method; see the README.",
     )
     def post(self, request, question_id: int):
-        question = live_question(question_id)
+        question = live_question(question_id, voter=request.user)
         result = localization.cast_ballot(request.user, question, request.data)
         shown = None if question.page.ballot_secrecy == "secret" else result.content
         return Response(
@@ -172,6 +166,6 @@ class BallotView(ConsultAPIView):
 
     @document(responses={204: None, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 429: ERROR})
     def delete(self, request, question_id: int):
-        question = live_question(question_id)
+        question = live_question(question_id, voter=request.user)
         localization.retract_ballot(request.user, question)
         return Response(status=status.HTTP_204_NO_CONTENT)

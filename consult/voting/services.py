@@ -10,15 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from consult import permissions, signals
 from consult.exceptions import AlreadyVoted, NoBallot
-from consult.models import Ballot, Participation, Question, Tally, TallyCount
+from consult.models import Ballot, Participation, Question
 from consult.realtime.broadcast import publish_question
+from consult.voting import statements
 from consult.voting.digest import ballot_digest
 from consult.voting.methods.base import Counts
 from consult.voting.registry import get_method
@@ -46,10 +45,8 @@ def cast_ballot(user, question: Question, body: Any) -> CastResult:
     digest = ballot_digest(question.pk, user.pk)
 
     with transaction.atomic():
-        created = _participate(question, user)
-
+        created = statements.insert_ballot(question.pk, user.pk, digest, content)
         if created:
-            Ballot.objects.create(question=question, digest=digest, content=content)
             deltas = method.counts(content)
             ballots_delta = 1
         else:
@@ -66,7 +63,7 @@ def cast_ballot(user, question: Question, body: Any) -> CastResult:
             ballot.save(update_fields=["content"])
             ballots_delta = 0
 
-        _apply(question.pk, ballots_delta, deltas)
+        statements.add_to_tally(question.pk, ballots_delta, deltas)
         signals.ballot_cast.send(Question, question=question, voter=user, created=created)
         transaction.on_commit(lambda: publish_question(question.pk))
     return CastResult(created=created, content=content)
@@ -94,7 +91,7 @@ def retract_ballot(user, question: Question) -> None:
             raise AlreadyVoted(_("Your earlier ballot can no longer be changed."))
         deltas = {key: (-v, -t) for key, (v, t) in method.counts(ballot.content).items()}
         ballot.delete()
-        _apply(question.pk, -1, deltas)
+        statements.add_to_tally(question.pk, -1, deltas)
         signals.ballot_retracted.send(Question, question=question, voter=user)
         transaction.on_commit(lambda: publish_question(question.pk))
 
@@ -119,22 +116,6 @@ def own_ballot(user, question: Question) -> dict[str, Any] | None:
     return content or {}
 
 
-def _participate(question: Question, user) -> bool:
-    """Record that ``user`` voted on ``question``; False if they already had.
-
-    ON CONFLICT instead of catching IntegrityError inside a savepoint: one
-    statement instead of three, and the unique constraint still decides.
-    """
-    table = connection.ops.quote_name(Participation._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (question_id, voter_id, created_at) VALUES (%s, %s, %s) "  # noqa: S608
-            "ON CONFLICT DO NOTHING RETURNING id",
-            [question.pk, user.pk, timezone.now()],
-        )
-        return cursor.fetchone() is not None
-
-
 def _difference(new: Counts, old: Counts) -> Counts:
     keys = set(new) | set(old)
     zero = (0, 0)
@@ -145,43 +126,3 @@ def _difference(new: Counts, old: Counts) -> Counts:
         )
         for key in keys
     }
-
-
-def _apply(question_id: int, ballots_delta: int, deltas: Counts) -> None:
-    """Change the tally counters in the caller's transaction.
-
-    The ``Tally`` row is updated first: its row lock orders every ballot of a
-    question, so ``version`` numbers states one by one and counter updates
-    never deadlock.
-    """
-    updated = Tally.objects.filter(question_id=question_id).update(
-        version=F("version") + 1, ballots=F("ballots") + ballots_delta
-    )
-    if not updated:
-        _create_or_update(
-            Tally,
-            {"question_id": question_id},
-            {"version": 1, "ballots": ballots_delta},
-            {"version": F("version") + 1, "ballots": F("ballots") + ballots_delta},
-        )
-    for key in sorted(deltas):
-        votes, total = deltas[key]
-        if not (votes or total):
-            continue
-        changes = {"votes": F("votes") + votes, "total": F("total") + total}
-        if not TallyCount.objects.filter(question_id=question_id, key=key).update(**changes):
-            _create_or_update(
-                TallyCount,
-                {"question_id": question_id, "key": key},
-                {"votes": votes, "total": total},
-                changes,
-            )
-
-
-def _create_or_update(model, lookup: dict, create: dict, update: dict) -> None:
-    """Insert a counter row; if a concurrent transaction just did, update it."""
-    try:
-        with transaction.atomic():
-            model.objects.create(**lookup, **create)
-    except IntegrityError:
-        model.objects.filter(**lookup).update(**update)

@@ -74,6 +74,14 @@ DATABASES = {
         conn_max_age=0,
     )
 }
+# Under ASGI Django closes its connection after every request (persistent
+# connections are not safe there). A pool keeps a few open per worker
+# process, so a request does not pay for a new PostgreSQL backend: connecting,
+# authenticating and warming its catalog caches cost more than a ballot's SQL.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {"min_size": 2, "max_size": int(os.environ.get("DATABASE_POOL_SIZE", "10"))}
+    }
 
 # With REDIS_URL set, every ASGI worker process shares one channel layer, so
 # a ballot cast through one worker reaches sockets held by the others.

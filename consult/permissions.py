@@ -80,6 +80,14 @@ def results_visible(user, page: ConsultationPage) -> bool:
     return False
 
 
+def results_reveal_at(page: ConsultationPage) -> datetime | None:
+    """When ``page``'s results, not public yet, become public by themselves:
+    the closing time of an ``after_close`` consultation still open. Else None."""
+    if page.results_visibility != "after_close" or page.voting_close_at is None:
+        return None
+    return None if page.voting_state() == "closed" else page.voting_close_at
+
+
 # Citizens' contributions. ``*_refusal`` says why not (a ConsultError the API
 # and the pages report as is), ``can_*`` is the yes/no question for templates.
 

@@ -17,6 +17,7 @@ from consult import conf, localization, permissions
 from consult.exceptions import ConsultError
 from consult.models import ConsultationPage, Question
 from consult.voting.registry import get_method
+from consult.voting.tally import pending_payload
 
 
 def question_context(question: Question, request, visible: bool, refusal) -> dict[str, Any]:
@@ -27,6 +28,9 @@ def question_context(question: Question, request, visible: bool, refusal) -> dic
         "method": method,
         "prefix": f"q{question.pk}-",
         "tally": localization.tally(question) if visible else None,
+        "tally_pending": pending_payload(question)
+        if not visible and permissions.results_reveal_at(question.page)
+        else None,
         "turnout": localization.turnout(question),
         "voted": own is not None,
         "selected": method.selected(own),

@@ -137,7 +137,8 @@ def test_live_results_follow_results_visibility(single):
     page.save()
     services.cast_ballot(factories.make_user(), single, {"option": single.options.first().pk})
     html = render(LiveResultsBlock, {"question": single.pk, "heading": ""})
-    assert "data-consult-tally" not in html
+    assert "data-consult-tally hidden" in html
+    assert [v.split("<", 1)[0] for v in html.split("data-votes>")[1:]] == ["0"] * 3
     assert "Results will be published when voting closes." in html
 
     api = LiveResultsBlock().get_api_representation(

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from consult.models import Ballot
+from consult.voting import services
 from tests import factories
 
 
@@ -91,8 +92,12 @@ def test_public_ballot_is_preselected_secret_is_not(consultation, yes_no, citize
 def test_results_hidden_until_close_show_turnout(consultation, client):
     consultation.results_visibility = "after_close"
     consultation.save()
+    yes_no = consultation.questions.get(method="yes_no")
+    services.cast_ballot(factories.make_user(), yes_no, {"choice": "yes"})
     html = client.get(consultation.url).content.decode()
-    assert "consult-tally" not in html
+    # The table waits, hidden and all zeros, for the tally pushed at the close.
+    assert html.count("data-consult-tally hidden") == 2
+    assert [v.split("<", 1)[0] for v in html.split("data-votes>")[1:]] == ["0"] * 6
     assert "Results will be published when voting closes." in html
 
 

@@ -87,8 +87,8 @@ class LiveResultsBlock(ConsultStructBlock):
 
     def question_context(self, question, context) -> dict[str, Any] | None:
         from consult import localization
-        from consult.permissions import results_visible
-        from consult.voting.tally import tally_payload, turnout_payload
+        from consult.permissions import results_reveal_at, results_visible
+        from consult.voting.tally import pending_payload, tally_payload, turnout_payload
 
         if question is None:
             return None
@@ -102,6 +102,9 @@ class LiveResultsBlock(ConsultStructBlock):
             "question": question,
             "tally": localization.localize_payload(question, shared, tally_payload(shared))
             if visible
+            else None,
+            "tally_pending": pending_payload(question)
+            if not visible and results_reveal_at(shared.page)
             else None,
             "turnout": {**turnout_payload(shared), "question": question.pk},
         }

@@ -20,6 +20,7 @@ import contextlib
 import contextvars
 import json
 import logging
+import time
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +28,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.layers import BaseChannelLayer, get_channel_layer
 
-from consult import conf
+from consult import conf, permissions
 from consult.models import ConsultationPage
 from consult.realtime.broadcast import EVENT_TYPE, broadcast_interval, question_message
 from consult.realtime.coalesce import Coalescer
@@ -39,6 +40,17 @@ logger = logging.getLogger(__name__)
 
 #: Back-off between attempts to reach a failed channel layer, in seconds.
 RETRY_MIN, RETRY_MAX = 0.25, 5.0
+#: Seconds after the closing time at which the results are read (clocks of
+#: the database and the worker may differ a little), and the longest a
+#: reveal timer waits before it looks at the closing time again.
+REVEAL_MARGIN, REVEAL_CHECK_EVERY = 0.5, 300.0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    frames: list[Frame]
+    #: See ``permissions.results_reveal_at``, as epoch seconds.
+    reveal_at: float | None = None
 
 
 @dataclass(eq=False)
@@ -49,8 +61,12 @@ class _Page:
     #: The newest frame fanned out per topic.
     latest: dict[str, Frame] = field(default_factory=dict)
     #: The last snapshot read, shared by the sockets connecting meanwhile.
-    reading: asyncio.Future[list[Frame] | None] | None = None
+    reading: asyncio.Future[Snapshot | None] | None = None
     read_at: float = float("-inf")
+    #: When results hidden until voting closes are due (epoch seconds), and
+    #: the timer that pushes them then.
+    reveal_at: float | None = None
+    reveal: asyncio.TimerHandle | None = None
 
 
 class Hub:
@@ -69,6 +85,7 @@ class Hub:
         self._recovered = asyncio.Event()
         self._healthy = True
         self._tasks: list[asyncio.Task[None]] = []
+        self._revealing: set[asyncio.Task[None]] = set()
 
     # -- sockets -------------------------------------------------------------
 
@@ -97,6 +114,8 @@ class Hub:
         page.outboxes.discard(outbox)
         if not page.outboxes:
             del self._pages[page_id]
+            if page.reveal is not None:
+                page.reveal.cancel()
             if self.layer is not None:
                 self._to_discard.add(page_id)
                 self._wake.set()
@@ -116,14 +135,68 @@ class Hub:
             page.reading = asyncio.ensure_future(read_snapshots(page_id))
         reading = page.reading
         try:
-            frames = await asyncio.shield(reading)
+            snapshot = await asyncio.shield(reading)
         except Exception:
             if page.reading is reading:
                 page.reading = None
             raise
-        if frames is None:
+        if snapshot is None:
             return None
-        return [_newer(frame, page.latest.get(frame.topic)) for frame in frames]
+        if self._pages.get(page_id) is page:
+            self._schedule_reveal(page_id, page, snapshot.reveal_at)
+        return [_newer(frame, page.latest.get(frame.topic)) for frame in snapshot.frames]
+
+    # -- results published at the close of voting ---------------------------
+
+    def _schedule_reveal(self, page_id: int, page: _Page, reveal_at: float | None) -> None:
+        """Push the results to every viewer when voting closes.
+
+        Nothing is cast at that moment, so no update would bring them: the
+        hub re-reads the page then. The timer is also re-armed every
+        ``REVEAL_CHECK_EVERY`` seconds, so a closing time an editor moves
+        is followed without any viewer reconnecting.
+        """
+        if reveal_at == page.reveal_at and page.reveal is not None:
+            return
+        if page.reveal is not None:
+            page.reveal.cancel()
+            page.reveal = None
+        page.reveal_at = reveal_at
+        if reveal_at is None:
+            return
+        delay = max(reveal_at - time.time(), 0) + REVEAL_MARGIN
+        self._arm_reveal(page_id, page, min(delay, REVEAL_CHECK_EVERY))
+
+    def _arm_reveal(self, page_id: int, page: _Page, delay: float) -> None:
+        def start() -> None:
+            task = _spawn(self._reveal(page_id, page))
+            # The loop keeps only weak references to tasks.
+            self._revealing.add(task)
+            task.add_done_callback(self._revealing.discard)
+
+        page.reveal = asyncio.get_running_loop().call_later(delay, start)
+
+    async def _reveal(self, page_id: int, page: _Page) -> None:
+        page.reveal = None
+        if self._pages.get(page_id) is not page:
+            return
+        page.read_at = float("-inf")  # a fresh read, not one shared from before
+        try:
+            frames = await self.snapshots(page_id)
+        except Exception:
+            logger.exception("consult: could not read consultation %s at its close", page_id)
+            self._arm_reveal(page_id, page, RETRY_MAX)
+            return
+        if page.reveal_at is not None:
+            return  # not closed yet (the closing time moved): the timer is re-armed
+        for frame in frames or ():
+            latest = page.latest.get(frame.topic)
+            if latest is not None and (latest.version > frame.version or latest.text == frame.text):
+                continue
+            # Often the same version with other content: a turnout became a tally.
+            page.latest[frame.topic] = frame
+            for outbox in list(page.outboxes):
+                outbox.push(frame, again=True)
 
     # -- updates -------------------------------------------------------------
 
@@ -252,8 +325,8 @@ class Hub:
 
     async def _reload(self, page_id: int) -> None:
         """Re-read a page after an outage: updates sent meanwhile were lost."""
-        frames = await read_snapshots(page_id)
-        for frame in frames or ():
+        snapshot = await read_snapshots(page_id)
+        for frame in snapshot.frames if snapshot is not None else ():
             self._accept(
                 {
                     "page": page_id,
@@ -294,7 +367,7 @@ def _spawn(coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
 
 
 @database_sync_to_async
-def read_snapshots(page_id: int) -> list[Frame] | None:
+def read_snapshots(page_id: int) -> Snapshot | None:
     """The frames a viewer of ``page_id`` starts from, or None if it is not live."""
     page = ConsultationPage.objects.live().filter(pk=page_id).first()
     if page is None:
@@ -303,7 +376,8 @@ def read_snapshots(page_id: int) -> list[Frame] | None:
     for question in page.questions.all():
         message = question_message(question)
         frames.append(Frame(question_topic(question.pk), message["version"], json.dumps(message)))
-    return frames
+    reveal_at = permissions.results_reveal_at(page)
+    return Snapshot(frames, reveal_at.timestamp() if reveal_at is not None else None)
 
 
 _hubs: PerLoop[Hub] = PerLoop(Hub)

@@ -62,6 +62,25 @@ def tally_payload(question: Question) -> dict[str, Any]:
     return payload
 
 
+def pending_payload(question: Question) -> dict[str, Any]:
+    """``question``'s tally as it will look, before a single number of it is
+    public: every entry, all counts zero. Pages render it hidden when results
+    come out at the close of voting, so the tally pushed then has a table to
+    fill in; no query reads ballots or counters for it."""
+    method = get_method(question.method)
+    options = list(question.options.all())
+    payload = {
+        "question": question.pk,
+        "method": question.method,
+        "version": 0,
+        "ballots": 0,
+        **method.results(question, options, {}),
+    }
+    if method.needs_ballots:
+        payload.update(method.ballot_results(question, options, iter(())))
+    return payload
+
+
 def turnout_payload(question: Question) -> dict[str, Any]:
     """What may be said of a question whose results are not visible: its turnout."""
     version, ballots = _version_and_ballots(question)

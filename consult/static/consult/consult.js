@@ -236,10 +236,19 @@ class ResultsView {
     return ballots ? (100 * votes) / ballots : 0;
   }
 
+  // Results published when voting closes wait as a hidden, all-zero table.
+  get awaitingResults() {
+    const table = this.article.querySelector("[data-consult-tally]");
+    return Boolean(table && table.hidden);
+  }
+
   apply(message) {
+    // The tally published at the close carries the version of the last
+    // turnout (no ballot came between): it is news all the same.
+    const publishing = message.type === "tally" && this.awaitingResults;
     if (message.version !== undefined) {
-      if (message.version <= this.version) return false;
-      this.version = message.version;
+      if (message.version <= this.version && !publishing) return false;
+      this.version = Math.max(this.version, message.version);
     }
     for (const node of this.article.querySelectorAll("[data-ballots]")) {
       node.textContent = String(message.ballots);
@@ -247,6 +256,12 @@ class ResultsView {
     if (message.type !== "tally") return true;
     const table = this.article.querySelector("[data-consult-tally]");
     if (!table) return true;
+    if (publishing) {
+      for (const node of this.article.querySelectorAll("[data-consult-tally], [data-consult-runoff]")) {
+        node.hidden = false;
+      }
+      for (const node of this.article.querySelectorAll("[data-consult-turnout]")) node.hidden = true;
+    }
     for (const entry of message.results) {
       const row = table.querySelector(`tbody tr[data-key="${CSS.escape(entry.key)}"]`);
       if (row) this.applyEntry(table, row, entry, message.ballots);
@@ -518,12 +533,11 @@ class ConsultationPage {
           credentials: "same-origin",
           headers: { Accept: "application/json" },
         });
-        if (response.status === 403) view.resultsHidden = true; // results_hidden: nothing to poll
+        // results_hidden: nothing to poll, unless they come out at the close.
+        if (response.status === 403 && !view.awaitingResults) view.resultsHidden = true;
         if (!response.ok) continue;
         const tally = await response.json();
-        if (view.apply({ type: "tally", ...tally })) {
-          this.announcer.say(this.element.dataset.msgUpdated);
-        }
+        this.announce(view.awaitingResults, view.apply({ type: "tally", ...tally }));
       } catch {
         return; // offline: the next tick tries again
       }
@@ -535,10 +549,14 @@ class ConsultationPage {
     try { message = JSON.parse(event.data); } catch { return; }
     if (message.type !== "tally" && message.type !== "turnout") return;
     const views = this.views.get(message.question) || [];
+    const publishing = message.type === "tally" && views.some((view) => view.awaitingResults);
     const applied = views.map((view) => view.apply(message)).some(Boolean);
-    if (applied && message.type === "tally") {
-      this.announcer.say(this.element.dataset.msgUpdated);
-    }
+    if (message.type === "tally") this.announce(publishing, applied);
+  }
+
+  announce(published, applied) {
+    if (published && applied) this.announcer.say(this.element.dataset.msgPublished, { now: true });
+    else if (applied) this.announcer.say(this.element.dataset.msgUpdated);
   }
 }
 

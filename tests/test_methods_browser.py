@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_live_vote import (
-    CHROMIUM,
+    BROWSER_MARKS,
     COUNTED,
     PASSWORD,
     browser_session,
@@ -23,14 +23,7 @@ from tests.browser.test_live_vote import (
     serious_violations,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="needs Debian's chromium: apt-get install chromium (as .ci/run does)",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = BROWSER_MARKS
 
 
 def move_up(label: str) -> re.Pattern:

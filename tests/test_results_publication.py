@@ -7,16 +7,20 @@ from datetime import timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
 from consult import permissions
+from consult.models import ConsultationPage
 from consult.realtime import hub
 from consult.voting import services
 from tests import factories
 from tests.asgi import application
 
 ORIGIN = [(b"origin", b"http://testserver")]
+#: Questions of the consultations made by ``closing_in``.
+QUESTIONS = 2
 
 
 def closing_in(seconds: float, **fields):
@@ -36,6 +40,14 @@ def closing_in(seconds: float, **fields):
     return page, yes_no
 
 
+async def watch(page) -> tuple[WebsocketCommunicator, dict[int, dict]]:
+    """A viewer of ``page``, and the snapshot it got on connecting, by question."""
+    ws = WebsocketCommunicator(application, f"/ws/consult/consultations/{page.pk}/", headers=ORIGIN)
+    assert (await ws.connect())[0]
+    snapshot = [await ws.receive_json_from() for _ in range(QUESTIONS)]
+    return ws, {message["question"]: message for message in snapshot}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_open_sockets_get_the_tally_when_voting_closes(monkeypatch):
     # The hub looks again before the close too; nothing may reach viewers then.
@@ -43,23 +55,16 @@ def test_open_sockets_get_the_tally_when_voting_closes(monkeypatch):
     page, yes_no = closing_in(1.5)
 
     async def scenario():
-        ws = WebsocketCommunicator(
-            application, f"/ws/consult/consultations/{page.pk}/", headers=ORIGIN
-        )
-        assert (await ws.connect())[0]
-        before = {m["question"]: m for m in [await ws.receive_json_from() for _ in range(2)]}
-        assert {m["type"] for m in before.values()} == {"turnout"}
-        assert "results" not in before[yes_no.pk]
-
-        after = {
-            m["question"]: m for m in [await ws.receive_json_from(timeout=5) for _ in range(2)]
-        }
+        ws, before = await watch(page)
+        after = [await ws.receive_json_from(timeout=5) for _ in before]
         assert await ws.receive_nothing(timeout=0.5)
         await ws.disconnect()
-        return before, after
+        return before, {message["question"]: message for message in after}
 
     before, after = async_to_sync(scenario)()
 
+    assert {m["type"] for m in before.values()} == {"turnout"}
+    assert "results" not in before[yes_no.pk]
     published = after[yes_no.pk]
     assert published["type"] == "tally"
     # No ballot came between: the same version, now with the results.
@@ -69,32 +74,25 @@ def test_open_sockets_get_the_tally_when_voting_closes(monkeypatch):
     assert ranked["type"] == "tally" and ranked["winner"] is None and ranked["rounds"] == []
 
 
+@database_sync_to_async
+def extend_voting(page_id: int) -> None:
+    ConsultationPage.objects.filter(pk=page_id).update(
+        voting_close_at=timezone.now() + timedelta(hours=1)
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_closing_time_moved_later_publishes_nothing_yet(monkeypatch):
     monkeypatch.setattr(hub, "REVEAL_CHECK_EVERY", 0.3)
     page, _yes_no = closing_in(1.0)
 
     async def scenario():
-        ws = WebsocketCommunicator(
-            application, f"/ws/consult/consultations/{page.pk}/", headers=ORIGIN
-        )
-        assert (await ws.connect())[0]
-        for _ in range(2):
-            assert (await ws.receive_json_from())["type"] == "turnout"
-        await extend(page.pk)
+        ws, before = await watch(page)
+        assert {m["type"] for m in before.values()} == {"turnout"}
+        await extend_voting(page.pk)
         silent = await ws.receive_nothing(timeout=2.0)
         await ws.disconnect()
         return silent
-
-    from channels.db import database_sync_to_async
-
-    @database_sync_to_async
-    def extend(page_id):
-        from consult.models import ConsultationPage
-
-        ConsultationPage.objects.filter(pk=page_id).update(
-            voting_close_at=timezone.now() + timedelta(hours=1)
-        )
 
     assert async_to_sync(scenario)()
 

@@ -18,20 +18,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_live_vote import (  # noqa: F401  (live_asgi_server is a fixture)
-    CHROMIUM,
+    BROWSER_MARKS,
     TIMEOUT_MS,
     browser_session,
     live_asgi_server,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="needs Debian's chromium: apt-get install chromium (as .ci/run does)",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = BROWSER_MARKS
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "pw-for-tests"

@@ -35,7 +35,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
 
-pytestmark = [
+#: Every browser test's marks: skipped with a hint when Chromium is missing.
+BROWSER_MARKS = [
     pytest.mark.browser,
     pytest.mark.skipif(
         CHROMIUM is None,
@@ -43,6 +44,7 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
+pytestmark = BROWSER_MARKS
 
 CHROMIUM_ARGS = [
     "--headless",

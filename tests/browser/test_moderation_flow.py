@@ -27,6 +27,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.browser.test_live_vote import (
+    BROWSER_MARKS,
     CHROMIUM,
     CHROMIUM_ARGS,
     PASSWORD,
@@ -36,14 +37,7 @@ from tests.browser.test_live_vote import (
     serious_violations,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="needs Debian's chromium: apt-get install chromium (as .ci/run does)",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = BROWSER_MARKS
 
 TITLE = "A drinking fountain on the market square"
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_live_vote import (
-    CHROMIUM,
+    BROWSER_MARKS,
     TIMEOUT_MS,
     browser_session,
     live_asgi_server,  # noqa: F401  (fixture)
@@ -24,14 +23,7 @@ from tests.browser.test_live_vote import (
     wait_for_live_results,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="needs Debian's chromium: apt-get install chromium (as .ci/run does)",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = BROWSER_MARKS
 
 PUBLISHED = "Voting has closed. The results are published."
 #: Long enough for Chromium to start and load the page before the close.

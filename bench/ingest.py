@@ -164,7 +164,7 @@ def statements_per_ballot(question, voter) -> tuple[list[str], list[str], list[s
     with mock.patch("consult.voting.services.publish_question"):
         request = post(f"/consult/api/v1/questions/{question.pk}/ballot/", '{"choice": "yes"}')
     with CaptureQueriesContext(connection) as reread:
-        broadcast._question_update(question.pk)
+        broadcast.question_updates(question.pk)
     other = make_consultation("sql-bare").questions.get()
     bare = post(BARE_PATH, f'{{"question": {other.pk}}}')
     return request, [q["sql"] for q in reread.captured_queries], bare

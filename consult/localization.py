@@ -119,6 +119,24 @@ def counterpart(question: Question) -> Question | None:
     return theirs[position] if position < len(theirs) else None
 
 
+def translated_questions(question: Question) -> list[Question]:
+    """The questions of ``question``'s live translations that count on it,
+    ``question`` being a source question: the same position on each."""
+    page = question.page
+    theirs = [q.pk for q in _ordered_questions(page.pk)]
+    if question.pk not in theirs:
+        return []
+    position = theirs.index(question.pk)
+    found = []
+    for translation in translations_of(page).live().exclude(pk=page.pk):
+        remember_source_page(translation, page.pk)
+        own = _ordered_questions(translation.pk)
+        if position < len(own):
+            own[position].page = translation
+            found.append(own[position])
+    return found
+
+
 def matches(question: Question, source: Question) -> bool:
     """Whether a translated question still has its source's structure."""
     return question.method == source.method and len(_options(question)) == len(_options(source))

@@ -21,13 +21,14 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.db.models import Exists, OuterRef, Subquery
+from wagtail.models import Page
 
 from consult import conf, permissions
 from consult.models import Question
 from consult.realtime.coalesce import Coalescer
 from consult.realtime.groups import consultation_group, question_topic
 from consult.realtime.loops import PerLoop, call_soon_in_serving_loop
-from consult.voting.tally import tally_payload, turnout_payload
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +37,18 @@ EVENT_TYPE = "consult.update"
 
 
 def question_message(question: Question) -> dict[str, Any]:
-    """The websocket message for ``question``: its tally, or only its turnout
-    while results are not visible to the public."""
+    """The websocket message for ``question`` as its page shows it: its tally
+    (for a translated question its original's, in the translation's ids and
+    words), or only its turnout while results are not visible to the public.
+
+    Raises ``TranslationOutOfDate`` for a translation that no longer matches.
+    """
+    # Imported here: localization imports the ballot services, which import this module.
+    from consult import localization
+
     if permissions.results_visible(None, question.page):
-        return {"type": "tally", **tally_payload(question)}
-    return {"type": "turnout", **turnout_payload(question)}
+        return {"type": "tally", **localization.tally(question)}
+    return {"type": "turnout", **localization.turnout(question)}
 
 
 def publish_question(question_id: int) -> None:
@@ -50,9 +58,8 @@ def publish_question(question_id: int) -> None:
     it re-reads and sends before returning, bounded by ``BROADCAST_TIMEOUT``.
     """
     if not call_soon_in_serving_loop(_touch_question, question_id):
-        found = _question_update(question_id)
-        if found is not None:
-            _send(*found)
+        for update in question_updates(question_id):
+            _send(*update)
 
 
 def _send(page_id: int, topic: str, version: int, message: dict[str, Any]) -> None:
@@ -86,12 +93,40 @@ async def send_update(page_id: int, topic: str, version: int, message: dict[str,
         logger.exception("consult: broadcast to consultation %s failed", page_id)
 
 
-def _question_update(question_id: int) -> tuple[int, str, int, dict[str, Any]] | None:
-    question = Question.objects.select_related("page").filter(pk=question_id).first()
+def question_updates(question_id: int) -> list[tuple[int, str, int, dict[str, Any]]]:
+    """``(page id, topic, version, message)`` for every page showing the
+    ballots of ``question_id``: its own and, when its consultation has
+    translations, each translation's counterpart, in that language's terms.
+
+    ``question_id`` holds the ballots (ballots are only cast on source
+    questions), so the question's own tally is the shared one.
+    """
+    from consult import localization
+
+    group = Page.objects.filter(translation_key=OuterRef("page__translation_key"))
+    question = (
+        Question.objects.select_related("page")
+        .filter(pk=question_id)
+        .annotate(
+            translations=Exists(group.exclude(pk=OuterRef("page_id"))),
+            source_page_id=Subquery(group.order_by("pk").values("pk")[:1]),
+        )
+        .first()
+    )
     if question is None:
-        return None
-    message = question_message(question)
-    return question.page_id, question_topic(question_id), message["version"], message
+        return []
+    localization.remember_source_page(question.page, question.source_page_id)
+    questions = [question]
+    if question.translations and question.source_page_id == question.page_id:
+        questions += localization.translated_questions(question)
+    updates = []
+    for shown in questions:
+        try:
+            message = question_message(shown)
+        except localization.TranslationOutOfDate:
+            continue  # it takes no ballots and shows no tally until updated
+        updates.append((shown.page_id, question_topic(shown.pk), message["version"], message))
+    return updates
 
 
 _sending: set[asyncio.Task[None]] = set()
@@ -111,9 +146,8 @@ class _QuestionPublisher:
         self.coalescer: Coalescer[int] = Coalescer(self._publish, broadcast_interval)
 
     async def _publish(self, question_id: int) -> None:
-        found = await database_sync_to_async(_question_update)(question_id)
-        if found is not None:
-            await send_update(*found)
+        for update in await database_sync_to_async(question_updates)(question_id):
+            await send_update(*update)
 
 
 _publishers: PerLoop[_QuestionPublisher] = PerLoop(_QuestionPublisher)

@@ -28,7 +28,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.layers import BaseChannelLayer, get_channel_layer
 
-from consult import conf, permissions
+from consult import conf, localization, permissions
 from consult.models import ConsultationPage
 from consult.realtime.broadcast import EVENT_TYPE, broadcast_interval, question_message
 from consult.realtime.coalesce import Coalescer
@@ -372,9 +372,13 @@ def read_snapshots(page_id: int) -> Snapshot | None:
     page = ConsultationPage.objects.live().filter(pk=page_id).first()
     if page is None:
         return None
+    localization.remember_source_page(page, localization.source_page_id(page))
     frames = []
     for question in page.questions.all():
-        message = question_message(question)
+        try:
+            message = question_message(question)
+        except localization.TranslationOutOfDate:
+            continue  # it takes no ballots and shows no tally until updated
         frames.append(Frame(question_topic(question.pk), message["version"], json.dumps(message)))
     reveal_at = permissions.results_reveal_at(page)
     return Snapshot(frames, reveal_at.timestamp() if reveal_at is not None else None)

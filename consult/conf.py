@@ -18,6 +18,10 @@ DEFAULTS: dict[str, Any] = {
     # the channel layer before it is given up and logged; a ballot never
     # waits longer than this for it, and under ASGI not at all.
     "BROADCAST_TIMEOUT": 2.0,
+    # Seconds between two checks, per worker process, that the live pages
+    # it serves are not behind the database (a channel layer may drop a
+    # message without an error); None: never.
+    "LIVE_AUDIT_INTERVAL": 10.0,
     # Open websockets one client address may hold on one worker process;
     # None: no limit. The address is the ASGI scope's client, so behind a
     # proxy the server must be told to trust X-Forwarded-For.

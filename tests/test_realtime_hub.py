@@ -193,3 +193,59 @@ def test_under_asgi_a_ballot_does_not_wait_for_the_layer(use_layer, settings, ca
         async_to_sync(scenario)()
     assert Ballot.objects.filter(question=question).count() == 1
     assert "broadcast to consultation" in caplog.text
+
+
+class DroppingLayer(InMemoryChannelLayer):
+    """A layer that loses group messages without an error, as a full channel does."""
+
+    def __init__(self):
+        super().__init__()
+        self.dropping = False
+
+    async def group_send(self, group, message):
+        if not self.dropping:
+            await super().group_send(group, message)
+
+
+def test_the_audit_delivers_an_update_the_layer_lost(use_layer, settings, caplog):
+    settings.CONSULT = {"LIVE_AUDIT_INTERVAL": 0.3}
+    layer = use_layer(DroppingLayer())
+    page = factories.make_consultation(questions=[{"title": "Q", "method": "yes_no"}])
+    question = page.questions.get()
+    voters = [factories.make_user() for _ in range(2)]
+
+    async def scenario():
+        ws, snapshot = await viewer(page)
+        await cast(voters[0], question, {"choice": "yes"})
+        delivered = await ws.receive_json_from(timeout=2)
+        layer.dropping = True
+        await cast(voters[1], question, {"choice": "no"})
+        # Lost on the way: only the audit can bring it.
+        recovered = await ws.receive_json_from(timeout=3)
+        await ws.disconnect()
+        return snapshot[0], delivered, recovered
+
+    with caplog.at_level(logging.WARNING, logger="consult.realtime.hub"):
+        snapshot, delivered, recovered = async_to_sync(scenario)()
+
+    assert (snapshot["version"], delivered["version"], recovered["version"]) == (0, 1, 2)
+    assert {e["key"]: e["votes"] for e in recovered["results"]} == {"yes": 1, "no": 1, "abstain": 0}
+    assert "were lost" in caplog.text
+
+
+def test_without_the_audit_a_lost_update_stays_lost(use_layer, settings):
+    settings.CONSULT = {"LIVE_AUDIT_INTERVAL": None}
+    layer = use_layer(DroppingLayer())
+    page = factories.make_consultation(questions=[{"title": "Q", "method": "yes_no"}])
+    question = page.questions.get()
+    citizen = factories.make_user()
+
+    async def scenario():
+        ws, _snapshot = await viewer(page)
+        layer.dropping = True
+        await cast(citizen, question, {"choice": "yes"})
+        silent = await ws.receive_nothing(timeout=1.0)
+        await ws.disconnect()
+        return silent
+
+    assert async_to_sync(scenario)()

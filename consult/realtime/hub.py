@@ -29,7 +29,7 @@ from channels.db import database_sync_to_async
 from channels.layers import BaseChannelLayer, get_channel_layer
 
 from consult import conf, localization, permissions
-from consult.models import ConsultationPage
+from consult.models import ConsultationPage, Tally
 from consult.realtime.broadcast import EVENT_TYPE, broadcast_interval, question_message
 from consult.realtime.coalesce import Coalescer
 from consult.realtime.groups import consultation_group, question_topic
@@ -51,6 +51,9 @@ class Snapshot:
     frames: list[Frame]
     #: See ``permissions.results_reveal_at``, as epoch seconds.
     reveal_at: float | None = None
+    #: Per topic, the question whose tally it shows (a translated question
+    #: shows its original's).
+    sources: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -67,6 +70,15 @@ class _Page:
     #: the timer that pushes them then.
     reveal_at: float | None = None
     reveal: asyncio.TimerHandle | None = None
+    #: The versions of the first snapshot read for the page: no socket of
+    #: it started from an older state. The audit compares against them.
+    baseline: dict[str, int] = field(default_factory=dict)
+    sources: dict[str, int] = field(default_factory=dict)
+
+    def delivered(self, topic: str) -> int:
+        """The version every socket of the page has of ``topic``, or newer."""
+        latest = self.latest.get(topic)
+        return max(self.baseline.get(topic, -1), latest.version if latest else -1)
 
 
 class Hub:
@@ -86,6 +98,7 @@ class Hub:
         self._healthy = True
         self._tasks: list[asyncio.Task[None]] = []
         self._revealing: set[asyncio.Task[None]] = set()
+        self._audit: asyncio.Task[None] | None = None
 
     # -- sockets -------------------------------------------------------------
 
@@ -144,7 +157,46 @@ class Hub:
             return None
         if self._pages.get(page_id) is page:
             self._schedule_reveal(page_id, page, snapshot.reveal_at)
+            if not page.baseline:
+                page.baseline = {frame.topic: frame.version for frame in snapshot.frames}
+            page.sources = snapshot.sources
+        self._start_audit()
         return [_newer(frame, page.latest.get(frame.topic)) for frame in snapshot.frames]
+
+    # -- the audit: what the channel layer lost without saying so ------------
+
+    def _start_audit(self) -> None:
+        if self._audit is None and conf.get("LIVE_AUDIT_INTERVAL"):
+            self._audit = _spawn(self._audit_loop())
+
+    async def _audit_loop(self) -> None:
+        """Every ``LIVE_AUDIT_INTERVAL`` seconds, compare the tally versions of
+        the watched questions with what this process delivered, and re-read
+        the pages that are behind.
+
+        Group sends are at most once: a layer drops messages to a full
+        channel without an error, and a lost last update would otherwise
+        stay lost until the next ballot. One query per process and interval,
+        whatever the number of pages and viewers.
+        """
+        while True:
+            await asyncio.sleep(float(conf.get("LIVE_AUDIT_INTERVAL")))
+            watched = {page_id: page.sources for page_id, page in self._pages.items()}
+            questions = {question for sources in watched.values() for question in sources.values()}
+            if not questions:
+                continue
+            try:
+                versions = await read_versions(questions)
+                for page_id, sources in watched.items():
+                    page = self._pages.get(page_id)
+                    if page is not None and any(
+                        versions.get(question, 0) > page.delivered(topic)
+                        for topic, question in sources.items()
+                    ):
+                        logger.warning("consult: live updates of page %s were lost", page_id)
+                        await self._reload(page_id)
+            except Exception:
+                logger.exception("consult: the live-update audit failed; trying again later")
 
     # -- results published at the close of voting ---------------------------
 
@@ -373,15 +425,26 @@ def read_snapshots(page_id: int) -> Snapshot | None:
     if page is None:
         return None
     localization.remember_source_page(page, localization.source_page_id(page))
-    frames = []
+    frames, sources = [], {}
     for question in page.questions.all():
         try:
+            shared = localization.shared_question(question)
             message = question_message(question)
         except localization.TranslationOutOfDate:
             continue  # it takes no ballots and shows no tally until updated
-        frames.append(Frame(question_topic(question.pk), message["version"], json.dumps(message)))
+        topic = question_topic(question.pk)
+        frames.append(Frame(topic, message["version"], json.dumps(message)))
+        sources[topic] = shared.pk
     reveal_at = permissions.results_reveal_at(page)
-    return Snapshot(frames, reveal_at.timestamp() if reveal_at is not None else None)
+    return Snapshot(frames, reveal_at.timestamp() if reveal_at is not None else None, sources)
+
+
+@database_sync_to_async
+def read_versions(question_ids: set[int]) -> dict[int, int]:
+    """The tally version of each question (missing: no ballot yet)."""
+    return dict(
+        Tally.objects.filter(question_id__in=question_ids).values_list("question_id", "version")
+    )
 
 
 _hubs: PerLoop[Hub] = PerLoop(Hub)

@@ -9,8 +9,11 @@ serialised once, and the same text is queued on every local socket.
 
 The hub also keeps the process's view of the channel layer healthy: it
 re-joins its groups before the layer expires them, and after an outage it
-re-joins them and re-reads the state its viewers may have missed, so a lost
-update never stays lost.
+re-joins them and re-reads the state its viewers may have missed. A
+message the layer dropped without an error is found by the hub's audit,
+which compares the database's tally versions with what it delivered, so a
+lost update never stays lost. And at the close of voting it pushes the
+results that were hidden until then, when no ballot would bring them.
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ class _Page:
     #: The versions of the first snapshot read for the page: no socket of
     #: it started from an older state. The audit compares against them.
     baseline: dict[str, int] = field(default_factory=dict)
+    #: See ``Snapshot.sources``.
     sources: dict[str, int] = field(default_factory=dict)
 
     def delivered(self, topic: str) -> int:
@@ -376,7 +380,7 @@ class Hub:
                 self._mark_subscribed(page_id)
 
     async def _reload(self, page_id: int) -> None:
-        """Re-read a page after an outage: updates sent meanwhile were lost."""
+        """Re-read a page whose updates were lost (an outage, a dropped message)."""
         snapshot = await read_snapshots(page_id)
         for frame in snapshot.frames if snapshot is not None else ():
             self._accept(

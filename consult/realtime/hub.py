@@ -176,27 +176,40 @@ class Hub:
     async def _audit_loop(self) -> None:
         """Every ``LIVE_AUDIT_INTERVAL`` seconds, compare the tally versions of
         the watched questions with what this process delivered, and re-read
-        the pages that are behind.
+        the pages still behind a version the previous audit saw.
 
         Group sends are at most once: a layer drops messages to a full
         channel without an error, and a lost last update would otherwise
         stay lost until the next ballot. One query per process and interval,
         whatever the number of pages and viewers.
         """
+        # (page, topic) -> the version the database had at the last audit
+        # while this process had not delivered it yet. While ballots flow,
+        # the database is always a little ahead (coalescing holds updates
+        # back for up to BROADCAST_INTERVAL); a version still undelivered
+        # one whole interval later was lost.
+        behind: dict[tuple[int, str], int] = {}
         while True:
             await asyncio.sleep(float(conf.get("LIVE_AUDIT_INTERVAL")))
             watched = {page_id: page.sources for page_id, page in self._pages.items()}
             questions = {question for sources in watched.values() for question in sources.values()}
             if not questions:
+                behind = {}
                 continue
             try:
                 versions = await read_versions(questions)
+                earlier, behind = behind, {}
                 for page_id, sources in watched.items():
                     page = self._pages.get(page_id)
-                    if page is not None and any(
-                        versions.get(question, 0) > page.delivered(topic)
-                        for topic, question in sources.items()
-                    ):
+                    if page is None:
+                        continue
+                    lost = False
+                    for topic, question in sources.items():
+                        delivered = page.delivered(topic)
+                        lost = lost or delivered < earlier.get((page_id, topic), -1)
+                        if versions.get(question, 0) > delivered:
+                            behind[(page_id, topic)] = versions[question]
+                    if lost:
                         logger.warning("consult: live updates of page %s were lost", page_id)
                         await self._reload(page_id)
             except Exception:

@@ -62,7 +62,9 @@ def _column(field: Field) -> tuple[str, Converters]:
 def _statement(vendor: str, with_voter: bool) -> tuple[str, list[Converters], int]:
     """The SQL, the converters of its columns, and where the page's columns start.
 
-    Cached per database vendor: the SQL depends only on the models.
+    Cached per database vendor: the SQL depends only on the models, and the
+    converters only on the backend and the settings (SQLite's parse its text
+    datetimes, UUIDs and booleans), not on the connection they came from.
     """
     quote = connection.ops.quote_name
     question_fields = Question._meta.concrete_fields

@@ -493,7 +493,17 @@ async def measure(mode: str, count: int, args, setup) -> dict[str, float | int |
             "complete": all(json.loads(v.frames[-1][1])["version"] == final for v in viewers),
         }
     finally:
-        server.terminate()
+        stop(server)
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop a server process; kill it if it does not stop in 30 s (stock
+    Channels on channels-redis can take longer to close 5,000 sockets)."""
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
         server.wait(timeout=30)
 
 

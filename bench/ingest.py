@@ -37,6 +37,7 @@ from bench.fanout import (  # noqa: E402
     make_voters,
     percentile,
     start_server,
+    stop,
 )
 
 BARE_PATH = "/bench/participations/"
@@ -221,8 +222,7 @@ def main() -> None:
         bare_body = f'{{"question": {bare_question.pk}}}'.encode()
         bare = asyncio.run(hammer(port, BARE_PATH, bare_body, voters, args.clients))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
 
     ok, detail = recount_ok(question, consult["requests"])
     request, reread, bare_sql = statements_per_ballot(question, sql_voter)

@@ -74,8 +74,8 @@ DATABASES = {
         conn_max_age=0,
     )
 }
-# Under ASGI Django closes its connection after every request (persistent
-# connections are not safe there). A pool keeps a few open per worker
+# Under ASGI Django closes its connection after every request (Django advises
+# against persistent connections there). A pool keeps a few open per worker
 # process, so a request does not pay for a new PostgreSQL backend: connecting,
 # authenticating and warming its catalog caches cost more than a ballot's SQL.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

@@ -267,12 +267,15 @@ def localize_payload(question: Question, source: Question, payload: dict[str, An
     return localized
 
 
-def tally(question: Question) -> dict[str, Any]:
-    """``tally_payload`` of the shared question, in ``question``'s terms."""
-    shared = shared_question(question)
+def tally(question: Question, shared: Question | None = None) -> dict[str, Any]:
+    """``tally_payload`` of the shared question, in ``question``'s terms.
+
+    Pass ``shared`` when it is known (``shared_question(question)``) to save
+    looking it up again."""
+    shared = shared or shared_question(question)
     return localize_payload(question, shared, tally_payload(shared))
 
 
-def turnout(question: Question) -> dict[str, Any]:
-    shared = shared_question(question)
+def turnout(question: Question, shared: Question | None = None) -> dict[str, Any]:
+    shared = shared or shared_question(question)
     return {**turnout_payload(shared), "question": question.pk}

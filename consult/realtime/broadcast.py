@@ -36,19 +36,21 @@ logger = logging.getLogger(__name__)
 EVENT_TYPE = "consult.update"
 
 
-def question_message(question: Question) -> dict[str, Any]:
+def question_message(question: Question, shared: Question | None = None) -> dict[str, Any]:
     """The websocket message for ``question`` as its page shows it: its tally
-    (for a translated question its original's, in the translation's ids and
-    words), or only its turnout while results are not visible to the public.
+    (for a translated question its original's, ``shared``, in the
+    translation's ids and words), or only its turnout while results are not
+    visible to the public.
 
-    Raises ``TranslationOutOfDate`` for a translation that no longer matches.
+    Without ``shared`` it is looked up, and raises ``TranslationOutOfDate``
+    for a translation that no longer matches.
     """
     # Imported here: localization imports the ballot services, which import this module.
     from consult import localization
 
     if permissions.results_visible(None, question.page):
-        return {"type": "tally", **localization.tally(question)}
-    return {"type": "turnout", **localization.turnout(question)}
+        return {"type": "tally", **localization.tally(question, shared)}
+    return {"type": "turnout", **localization.turnout(question, shared)}
 
 
 def publish_question(question_id: int) -> None:
@@ -115,17 +117,18 @@ def question_updates(question_id: int) -> list[tuple[int, str, int, dict[str, An
     )
     if question is None:
         return []
-    localization.remember_source_page(question.page, question.source_page_id)
-    questions = [question]
+    shown = [question]
     if question.translations and question.source_page_id == question.page_id:
-        questions += localization.translated_questions(question)
+        # An out-of-date translation takes no ballots and shows no tally.
+        shown += [
+            translated
+            for translated in localization.translated_questions(question)
+            if localization.matches(translated, question)
+        ]
     updates = []
-    for shown in questions:
-        try:
-            message = question_message(shown)
-        except localization.TranslationOutOfDate:
-            continue  # it takes no ballots and shows no tally until updated
-        updates.append((shown.page_id, question_topic(shown.pk), message["version"], message))
+    for each in shown:
+        message = question_message(each, shared=question)
+        updates.append((each.page_id, question_topic(each.pk), message["version"], message))
     return updates
 
 

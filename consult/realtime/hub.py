@@ -446,9 +446,9 @@ def read_snapshots(page_id: int) -> Snapshot | None:
     for question in page.questions.all():
         try:
             shared = localization.shared_question(question)
-            message = question_message(question)
         except localization.TranslationOutOfDate:
             continue  # it takes no ballots and shows no tally until updated
+        message = question_message(question, shared)
         topic = question_topic(question.pk)
         frames.append(Frame(topic, message["version"], json.dumps(message)))
         sources[topic] = shared.pk

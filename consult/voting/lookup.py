@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection
@@ -58,9 +59,18 @@ def _column(field: Field) -> tuple[str, Converters]:
     return f"{quote(field.model._meta.db_table)}.{quote(field.column)}", (functions, col)
 
 
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    converters: list[Converters]
+    #: The attnames of the question's columns, then of the page's.
+    question_names: list[str]
+    page_names: list[str]
+
+
 @functools.cache
-def _statement(vendor: str, with_voter: bool) -> tuple[str, list[Converters], int]:
-    """The SQL, the converters of its columns, and where the page's columns start.
+def _statement(vendor: str, with_voter: bool) -> _Statement:
+    """The SQL, the converters of its columns and the fields they fill.
 
     Cached per database vendor: the SQL depends only on the models, and the
     converters only on the backend and the settings (SQLite's parse its text
@@ -68,7 +78,10 @@ def _statement(vendor: str, with_voter: bool) -> tuple[str, list[Converters], in
     """
     quote = connection.ops.quote_name
     question_fields = Question._meta.concrete_fields
-    columns = [_column(field) for field in (*question_fields, *_page_fields())]
+    page_fields = [
+        f for f in ConsultationPage._meta.concrete_fields if f.name in BALLOT_PAGE_FIELDS
+    ]
+    columns = [_column(field) for field in (*question_fields, *page_fields)]
     page_table = quote(Page._meta.db_table)
     consultation_table = quote(ConsultationPage._meta.db_table)
     question_table = quote(Question._meta.db_table)
@@ -91,15 +104,12 @@ def _statement(vendor: str, with_voter: bool) -> tuple[str, list[Converters], in
         f"JOIN {page_table} ON {page_table}.id = {consultation_table}.page_ptr_id "
         f"WHERE {question_table}.id = %s AND {page_table}.live = %s"
     )
-    return sql, [converters for _name, converters in columns], len(question_fields)
-
-
-def _page_fields() -> list[Field]:
-    return [f for f in ConsultationPage._meta.concrete_fields if f.name in BALLOT_PAGE_FIELDS]
-
-
-def _page_attnames() -> list[str]:
-    return [field.attname for field in _page_fields()]
+    return _Statement(
+        sql,
+        [converters for _name, converters in columns],
+        [field.attname for field in question_fields],
+        [field.attname for field in page_fields],
+    )
 
 
 def _convert(values: Sequence[Any], converters: list[Converters]) -> list[Any]:
@@ -123,19 +133,18 @@ def live_question(question_id: int, voter=None) -> Question:
         and conf.get("REQUIRE_VERIFIED_EMAIL")
         and conf.allauth_installed()
     )
-    sql, converters, split = _statement(connection.vendor, with_voter)
+    statement = _statement(connection.vendor, with_voter)
     params = [voter.pk, True] if with_voter else []
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, question_id, True])
+        cursor.execute(statement.sql, [*params, question_id, True])
         row = cursor.fetchone()
     if row is None:
         raise Http404
     *values, source_id, verified = row
-    values = _convert(values, converters)
-    question = Question.from_db(
-        DEFAULT_DB_ALIAS, [f.attname for f in Question._meta.concrete_fields], values[:split]
-    )
-    question.page = ConsultationPage.from_db(DEFAULT_DB_ALIAS, _page_attnames(), values[split:])
+    values = _convert(values, statement.converters)
+    split = len(statement.question_names)
+    question = Question.from_db(DEFAULT_DB_ALIAS, statement.question_names, values[:split])
+    question.page = ConsultationPage.from_db(DEFAULT_DB_ALIAS, statement.page_names, values[split:])
     localization.remember_source_page(question.page, source_id)
     if with_voter:
         permissions.remember_verified_email(voter, bool(verified))

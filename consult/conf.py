@@ -63,6 +63,14 @@ DEFAULTS: dict[str, Any] = {
     # Key for the digest that lets a voter find their own ballot without the
     # database linking voter and ballot. None: derived from SECRET_KEY.
     "BALLOT_KEY": None,
+    # Ed25519 private key signing results bundles (SPEC §11), base64 of its
+    # 32 raw bytes as ``manage.py consult_signing_key`` prints it. None: no
+    # bundles (results.zip answers 503 not_configured).
+    "SIGNING_KEY": None,
+    # Secret ballots with live results: the tally stays hidden (only turnout
+    # is shown, pushed or served) until the question has this many ballots,
+    # so the first voters' choices cannot be read off the running tally.
+    "SECRET_LIVE_THRESHOLD": 10,
 }
 
 

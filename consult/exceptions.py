@@ -74,3 +74,15 @@ class ResultsHidden(ConsultError):
     code = "results_hidden"
     status = 403
     default_detail = _("Results are not visible yet.")
+
+
+class UnknownReceipt(ConsultError):
+    code = "unknown_receipt"
+    status = 404
+    default_detail = _("No ballot has this receipt. Check that you copied all of it.")
+
+
+class SigningKeyMissing(ConsultError):
+    code = "not_configured"
+    status = 503
+    default_detail = _("This site cannot sign results bundles yet: it has no signing key.")

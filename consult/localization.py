@@ -220,7 +220,9 @@ def cast_ballot(user, question: Question, body: Any) -> services.CastResult:
     if shared.pk == question.pk:
         return result
     reverse = {theirs: mine for mine, theirs in option_map(question, shared).items()}
-    return services.CastResult(created=result.created, content=map_ballot(result.content, reverse))
+    return services.CastResult(
+        created=result.created, content=map_ballot(result.content, reverse), receipt=result.receipt
+    )
 
 
 def retract_ballot(user, question: Question) -> None:
@@ -235,6 +237,11 @@ def own_ballot(user, question: Question) -> dict[str, Any] | None:
         return content
     reverse = {theirs: mine for mine, theirs in option_map(question, shared).items()}
     return map_ballot(content, reverse)
+
+
+def own_receipt(user, question: Question) -> str | None:
+    """The voter's receipt, which belongs to the shared question."""
+    return services.own_receipt(user, shared_question(question))
 
 
 def localize_payload(question: Question, source: Question, payload: dict[str, Any]) -> dict:

@@ -1,6 +1,6 @@
 from django.urls import path, re_path, register_converter
 
-from consult.api import contributions, docs, schema, views
+from consult.api import contributions, docs, ledger, schema, views
 
 
 class IdConverter:
@@ -26,6 +26,15 @@ urlpatterns = [
     ),
     path("questions/<id:question_id>/tally/", views.TallyView.as_view(), name="api-tally"),
     path("questions/<id:question_id>/ballot/", views.BallotView.as_view(), name="api-ballot"),
+    # Verifiable results (SPEC §11).
+    path("questions/<id:question_id>/log/", ledger.LogView.as_view(), name="api-log"),
+    path("receipts/<str:receipt>/", ledger.ReceiptView.as_view(), name="api-receipt"),
+    path(
+        "consultations/<id:page_id>/results.zip",
+        ledger.ResultsBundleView.as_view(),
+        name="api-results-bundle",
+    ),
+    path("keys/", ledger.KeysView.as_view(), name="api-keys"),
     # Citizens' proposals, supports, comments and reports (consult.api.contributions).
     path(
         "consultations/<id:page_id>/proposals/",

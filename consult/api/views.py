@@ -126,8 +126,13 @@ class BallotView(ConsultAPIView):
 
     throttle_scope = "ballot"
 
-    def representation(self, question: Question, content: dict | None) -> dict:
-        return {"question": question.pk, "method": question.method, "ballot": content or None}
+    def representation(self, question: Question, content: dict | None, receipt: str) -> dict:
+        return {
+            "question": question.pk,
+            "method": question.method,
+            "ballot": content or None,
+            "receipt": receipt,
+        }
 
     @document(responses={200: OwnBallotSerializer, 401: ERROR, 403: ERROR, 404: ERROR})
     def get(self, request, question_id: int):
@@ -135,9 +140,10 @@ class BallotView(ConsultAPIView):
         if not permissions.is_signed_in(request.user):
             raise NotAuthenticated()
         content = localization.own_ballot(request.user, question)
-        if content is None:
+        receipt = localization.own_receipt(request.user, question)
+        if content is None or receipt is None:
             raise NoBallot()
-        return Response(self.representation(question, content))
+        return Response(self.representation(question, content, receipt))
 
     @document(
         request=BALLOT_REQUEST,
@@ -160,7 +166,7 @@ class BallotView(ConsultAPIView):
         result = localization.cast_ballot(request.user, question, request.data)
         shown = None if question.page.ballot_secrecy == "secret" else result.content
         return Response(
-            self.representation(question, shown),
+            self.representation(question, shown, result.receipt),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
 

@@ -5,6 +5,7 @@ proposals and comments hang off pages. Models never import ``voting`` or
 from .ballots import Ballot, Participation, Tally, TallyCount
 from .categories import Category
 from .comments import Comment, CommentFeed, Report
+from .ledger import LogEntry, LogHead
 from .pages import ConsultationIndexPage, ConsultationPage
 from .proposals import Proposal, Support
 from .questions import Option, Question
@@ -18,6 +19,8 @@ __all__ = [
     "CommentFeed",
     "ConsultationIndexPage",
     "ConsultationPage",
+    "LogEntry",
+    "LogHead",
     "Option",
     "Participation",
     "Proposal",

@@ -13,8 +13,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from consult import permissions, signals
+from consult import ledger, permissions, signals
 from consult.exceptions import AlreadyVoted, NoBallot
+from consult.ledger.receipts import receipt_for, receipt_hash
 from consult.models import Ballot, Participation, Question
 from consult.realtime.broadcast import publish_question
 from consult.voting import statements
@@ -27,6 +28,8 @@ from consult.voting.registry import get_method
 class CastResult:
     created: bool
     content: dict[str, Any]
+    #: The voter's receipt for this question (SPEC §11), the same on every ballot.
+    receipt: str
 
 
 def cast_ballot(user, question: Question, body: Any) -> CastResult:
@@ -43,6 +46,7 @@ def cast_ballot(user, question: Question, body: Any) -> CastResult:
     # A queryset, evaluated (once) only by the methods that look at options.
     content = method.clean(question, body, question.options.all())
     digest = ballot_digest(question.pk, user.pk)
+    receipt = receipt_for(question.pk, user.pk)
 
     with transaction.atomic():
         created = statements.insert_ballot(question.pk, user.pk, digest, content)
@@ -64,9 +68,11 @@ def cast_ballot(user, question: Question, body: Any) -> CastResult:
             ballots_delta = 0
 
         statements.add_to_tally(question.pk, ballots_delta, deltas)
+        event = "cast" if created else "replace"
+        ledger.append(question.pk, event, receipt_hash(receipt), content)
         signals.ballot_cast.send(Question, question=question, voter=user, created=created)
         transaction.on_commit(lambda: publish_question(question.pk))
-    return CastResult(created=created, content=content)
+    return CastResult(created=created, content=content, receipt=receipt)
 
 
 def retract_ballot(user, question: Question) -> None:
@@ -92,6 +98,7 @@ def retract_ballot(user, question: Question) -> None:
         deltas = {key: (-v, -t) for key, (v, t) in method.counts(ballot.content).items()}
         ballot.delete()
         statements.add_to_tally(question.pk, -1, deltas)
+        ledger.append(question.pk, "withdraw", receipt_hash(receipt_for(question.pk, user.pk)), None)
         signals.ballot_retracted.send(Question, question=question, voter=user)
         transaction.on_commit(lambda: publish_question(question.pk))
 
@@ -114,6 +121,15 @@ def own_ballot(user, question: Question) -> dict[str, Any] | None:
         .first()
     )
     return content or {}
+
+
+def own_receipt(user, question: Question) -> str | None:
+    """``user``'s receipt for ``question`` if they have voted on it."""
+    if not permissions.is_signed_in(user):
+        return None
+    if not Participation.objects.filter(question=question, voter=user).exists():
+        return None
+    return receipt_for(question.pk, user.pk)
 
 
 def _difference(new: Counts, old: Counts) -> Counts:

@@ -1,0 +1,73 @@
+"""Budget and approval questions in the pabulib format (pabulib.org/format),
+so participatory-budgeting research tools read them as they are.
+
+Voters are numbered 1..n in no meaningful order; a ballot choosing nothing
+is left out (the format has no empty vote), so ``num_votes`` may be below
+the tally's ``ballots``. Approval questions have no costs: each project
+costs 1 and the budget is the number of projects.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Mapping
+from typing import IO, Any
+
+PB_METHODS = ("budget", "approval")
+
+
+def _cell(text: str) -> str:
+    # ";" separates fields and a newline ends a row: neither may occur in a value.
+    return " ".join(str(text).replace(";", ",").split())
+
+
+def write_pb(
+    out: IO[bytes],
+    definition: Mapping[str, Any],
+    results: Mapping[str, Any],
+    meta: Mapping[str, str],
+    contents: Iterable[Mapping[str, Any]],
+) -> None:
+    """Write the ``.pb`` file of a question whose stored ballots are ``contents``."""
+    budget_question = definition["method"] == "budget"
+    options = definition["options"]
+    votes = {entry["key"]: entry for entry in results.get("results", [])}
+    with tempfile.TemporaryFile() as voters:
+        count = 0
+        for content in contents:
+            if content.get("options"):
+                count += 1
+                chosen = ",".join(str(pk) for pk in content["options"])
+                voters.write(f"{count};{chosen}\n".encode())
+        budget = definition["budget"] if budget_question else len(options)
+        rows = ["META", "key;value"]
+        for key, value in meta.items():
+            rows.append(f"{key};{_cell(value)}")
+        rows += [
+            f"num_projects;{len(options)}",
+            f"num_votes;{count}",
+            f"budget;{budget}",
+            "vote_type;approval",
+            f"rule;{'greedy' if budget_question else 'unknown'}",
+        ]
+        if definition["method"] == "approval":
+            rows.append(f"min_length;{definition['min_choices']}")
+            if definition["max_choices"] is not None:
+                rows.append(f"max_length;{definition['max_choices']}")
+        rows += ["PROJECTS", "project_id;cost;votes;name" + (";selected" if budget_question else "")]
+        for option in options:
+            entry = votes.get(str(option["id"]), {})
+            row = [
+                str(option["id"]),
+                str(option["cost"] if budget_question else 1),
+                str(entry.get("votes", 0)),
+                _cell(option["label"]),
+            ]
+            if budget_question:
+                row.append("1" if entry.get("funded") else "0")
+            rows.append(";".join(row))
+        rows += ["VOTES", "voter_id;vote"]
+        out.write(("\n".join(rows) + "\n").encode())
+        voters.seek(0)
+        for block in iter(lambda: voters.read(1 << 20), b""):
+            out.write(block)

@@ -67,6 +67,11 @@ DEFAULTS: dict[str, Any] = {
     # 32 raw bytes as ``manage.py consult_signing_key`` prints it. None: no
     # bundles (results.zip answers 503 not_configured).
     "SIGNING_KEY": None,
+    # META fields of the pabulib files in results bundles, over the ones
+    # derived from the consultation (description, unit = the site's name,
+    # instance, dates). pabulib's checker wants at least "country" (a country
+    # name, e.g. "Germany"); "unit" is usually the city.
+    "PABULIB_META": {},
     # Secret ballots with live results: the tally stays hidden (only turnout
     # is shown, pushed or served) until the question has this many ballots,
     # so the first voters' choices cannot be read off the running tally.

@@ -17,6 +17,7 @@ from typing import IO, Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from consult import conf
 from consult.models import Ballot, ConsultationPage, Question
 from consult.verify.chain import canonical
 
@@ -119,11 +120,13 @@ def _contents(question: Question) -> Iterator[Mapping[str, Any]]:
 def _pb_meta(page: ConsultationPage, question: Question) -> dict[str, str]:
     opened = page.voting_open_at or page.first_published_at or timezone.now()
     closed = page.voting_close_at or timezone.now()
-    return {
+    site = page.get_site()
+    meta = {
         "description": f"{page.title}: {question.title}",
-        "country": page.get_site().site_name if page.get_site() else "",
-        "unit": page.get_site().site_name if page.get_site() else "",
+        "country": "",
+        "unit": (site.site_name or site.hostname) if site else "",
         "instance": str(opened.year),
         "date_begin": opened.strftime("%d.%m.%Y"),
         "date_end": closed.strftime("%d.%m.%Y"),
     }
+    return {**meta, **conf.get("PABULIB_META")}

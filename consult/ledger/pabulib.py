@@ -3,8 +3,10 @@ so participatory-budgeting research tools read them as they are.
 
 Voters are numbered 1..n in no meaningful order; a ballot choosing nothing
 is left out (the format has no empty vote), so ``num_votes`` may be below
-the tally's ``ballots``. Approval questions have no costs: each project
-costs 1 and the budget is the number of projects.
+the tally's ``ballots``. Approval questions have neither costs nor a budget,
+which the format requires: each project costs 1 and the budget is the most a
+voter may choose (one fewer than all projects when that is all of them: a
+budget funding everything is refused as a sign of a broken file).
 """
 
 from __future__ import annotations
@@ -39,7 +41,11 @@ def write_pb(
                 count += 1
                 chosen = ",".join(str(pk) for pk in content["options"])
                 voters.write(f"{count};{chosen}\n".encode())
-        budget = definition["budget"] if budget_question else len(options)
+        if budget_question:
+            budget = definition["budget"]
+        else:
+            most = definition["max_choices"]
+            budget = most if most is not None and most < len(options) else len(options) - 1
         rows = ["META", "key;value"]
         for key, value in meta.items():
             rows.append(f"{key};{_cell(value)}")

@@ -2,10 +2,12 @@
 
 ``append`` runs inside the ballot's transaction, after the tally was changed
 (the tally row's lock is always taken first, so the two locks are never
-taken in the other order). Its own lock is the question's ``LogHead`` row:
-one upsert both takes it and returns the previous hash, so an append costs
-two statements (one more for a question's first ballot, which reads the
-question's definition for the genesis hash).
+taken in the other order). Its own lock is the question's ``LogHead`` row,
+which holds the last entry's ``seq``, ``prev`` and ``hash``. On PostgreSQL an
+append is one statement: the head's upsert computes the new hash from the
+old one and the entry is inserted from its RETURNING. A question's first
+entry (and every entry on SQLite) is computed here instead: it needs the
+genesis hash of the question's definition.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from django.db import connection
 
 from consult.models import LogEntry, LogHead, Question
-from consult.verify.chain import genesis, make_entry
+from consult.verify.chain import canonical, genesis, make_entry
 
 
 def definition(question: Question) -> dict[str, Any]:
@@ -41,42 +43,87 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def append(question_id: int, event: str, receipt_hash: str, ballot: Any) -> dict[str, Any]:
+def append(question_id: int, event: str, receipt_hash: str, ballot: Any) -> None:
     """Write the next entry of ``question_id``'s log; call inside the ballot's
-    transaction. Returns the entry as published."""
+    transaction, after the tally (see the module's docstring)."""
+    if connection.vendor == "postgresql" and _append_in_sql(question_id, event, receipt_hash, ballot):
+        return
     head = _table(LogHead)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {head} (question_id, seq, hash) VALUES (%s, 1, '') "  # noqa: S608
-            f"ON CONFLICT (question_id) DO UPDATE SET seq = {head}.seq + 1 RETURNING seq, hash",
+            f"INSERT INTO {head} (question_id, seq, prev, hash) VALUES (%s, 0, '', '') "  # noqa: S608
+            f"ON CONFLICT (question_id) DO UPDATE SET seq = {head}.seq RETURNING seq, hash",
             [question_id],
         )
         seq, prev = cursor.fetchone()
-        if not prev:
+        if not seq:
             question = Question.objects.prefetch_related("options").get(pk=question_id)
             prev = genesis(definition(question))
-        entry = make_entry(seq, event, receipt_hash, ballot, prev)
-        insert = (
-            f"INSERT INTO {_table(LogEntry)} "  # noqa: S608
-            "(question_id, seq, event, receipt_hash, ballot, prev, hash) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)"
-        )
-        params = [
+        _write(cursor, question_id, make_entry(seq + 1, event, receipt_hash, ballot, prev))
+
+
+def _write(cursor, question_id: int, entry: dict[str, Any]) -> None:
+    cursor.execute(
+        f"INSERT INTO {_table(LogEntry)} "  # noqa: S608
+        "(question_id, seq, event, receipt_hash, ballot, prev, hash) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+        [
             question_id,
-            seq,
-            event,
-            receipt_hash,
-            LogEntry._meta.get_field("ballot").get_db_prep_value(ballot, connection),
-            prev,
+            entry["seq"],
+            entry["event"],
+            entry["receipt_hash"],
+            LogEntry._meta.get_field("ballot").get_db_prep_value(entry["ballot"], connection),
+            entry["prev"],
             entry["hash"],
-        ]
-        update = f"UPDATE {head} SET hash = %s WHERE question_id = %s"  # noqa: S608
-        if connection.vendor == "postgresql":
-            cursor.execute(f"WITH entry AS ({insert} RETURNING 1) {update}", [*params, entry["hash"], question_id])
-        else:
-            cursor.execute(insert, params)
-            cursor.execute(update, [entry["hash"], question_id])
-    return entry
+        ],
+    )
+    cursor.execute(
+        f"UPDATE {_table(LogHead)} SET seq = %s, prev = %s, hash = %s "  # noqa: S608
+        "WHERE question_id = %s",
+        [entry["seq"], entry["prev"], entry["hash"], question_id],
+    )
+
+
+def _append_in_sql(question_id: int, event: str, receipt_hash: str, ballot: Any) -> bool:
+    """Append in one statement, the entry's hash computed by PostgreSQL from
+    the head it locks; False for a question's first entry, which needs the
+    definition's genesis hash (then nothing was written but the empty head).
+
+    The SQL spells out ``chain.entry_hash``: the canonical entry has its keys
+    in sorted order (ballot, event, prev, receipt_hash, seq), and only
+    ``prev`` and ``seq`` come from the head; ``event`` and ``receipt_hash``
+    are plain ASCII that JSON does not escape.
+    """
+    head = _table(LogHead)
+    canonical_entry = (
+        "'{\"ballot\":' || %(ballot)s || ',\"event\":\"' || %(event)s || "
+        f"'\",\"prev\":\"' || {head}.hash || "
+        "'\",\"receipt_hash\":\"' || %(receipt)s || "
+        f"'\",\"seq\":' || ({head}.seq + 1) || '}}'"
+    )
+    new_hash = (
+        f"encode(sha256(convert_to({head}.hash || E'\\n' || {canonical_entry}, 'UTF8')), 'hex')"
+    )
+    sql = (
+        f"WITH head AS (INSERT INTO {head} (question_id, seq, prev, hash) "  # noqa: S608
+        "VALUES (%(question)s, 0, '', '') "
+        f"ON CONFLICT (question_id) DO UPDATE SET seq = {head}.seq + 1, "
+        f"prev = {head}.hash, hash = {new_hash} RETURNING seq, prev, hash) "
+        f"INSERT INTO {_table(LogEntry)} "
+        "(question_id, seq, event, receipt_hash, ballot, prev, hash) "
+        "SELECT %(question)s, seq, %(event)s, %(receipt)s, %(stored)s, prev, hash "
+        "FROM head WHERE seq > 0 RETURNING seq"
+    )
+    params = {
+        "question": question_id,
+        "event": event,
+        "receipt": receipt_hash,
+        "ballot": canonical(ballot).decode("utf-8"),
+        "stored": LogEntry._meta.get_field("ballot").get_db_prep_value(ballot, connection),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone() is not None
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,10 @@ class LogHead(models.Model):
     question = models.OneToOneField(
         "consult.Question", on_delete=models.CASCADE, primary_key=True, related_name="log_head"
     )
+    #: The last entry's ``seq``, ``prev`` and ``hash``; 0 and empty until the
+    #: first entry is written.
     seq = models.PositiveBigIntegerField(default=0)
-    #: The last entry's hash; empty until the first entry is written.
+    prev = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
 
     class Meta:

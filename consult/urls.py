@@ -1,12 +1,13 @@
 from django.urls import include, path
 
-from consult import token_views, views
+from consult import receipt_views, token_views, views
 
 app_name = "consult"
 
 urlpatterns = [
     path("questions/<int:question_id>/vote/", views.vote, name="vote"),
     path("questions/<int:question_id>/retract/", views.retract, name="retract"),
+    path("receipts/", receipt_views.check_receipt, name="receipt"),
     path("account/tokens/", token_views.tokens, name="tokens"),
     path(
         "account/tokens/<int:token_id>/revoke/", token_views.revoke_token, name="revoke-token"

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from consult import conf, localization, permissions
 from consult.exceptions import ConsultError
+from consult.ledger import receipts
 from consult.models import ConsultationPage, Question
 from consult.voting.registry import get_method
 from consult.voting.tally import pending_payload
@@ -33,6 +34,9 @@ def question_context(question: Question, request, visible: bool, refusal) -> dic
         else None,
         "turnout": localization.turnout(question),
         "voted": own is not None,
+        "receipt": receipts.grouped(localization.own_receipt(request.user, question) or "")
+        if own is not None
+        else "",
         "selected": method.selected(own),
         "form": method.form_context(question, list(question.options.all()), own),
         "refusal": refusal,

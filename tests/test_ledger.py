@@ -246,3 +246,44 @@ def test_append_is_one_call_per_ballot(question, citizen, monkeypatch):
     services.cast_ballot(citizen, question, {"option": question.options.last().pk})
     services.retract_ballot(citizen, question)
     assert calls == ["cast", "replace", "withdraw"]
+
+
+# ---------------------------------------------------------------------------
+# Pages
+
+
+def test_page_shows_the_receipt_after_a_form_vote(question, citizen):
+    client = Client()
+    client.force_login(citizen)
+    response = client.post(
+        f"/consult/questions/{question.pk}/vote/",
+        {f"q{question.pk}-option": question.options.first().pk},
+        follow=True,
+    )
+    receipt = localization.own_receipt(citizen, question)
+    assert receipts.grouped(receipt) in response.content.decode()
+    # Nobody else sees it.
+    assert receipts.grouped(receipt) not in Client().get(question.page.url).content.decode()
+
+
+@pytest.mark.parametrize("form", ["upper", "grouped", "plain"])
+def test_check_your_receipt_page_works_without_javascript(question, citizen, form):
+    receipt = services.cast_ballot(citizen, question, {"option": question.options.first().pk}).receipt
+    typed = {"upper": receipt.upper(), "grouped": receipts.grouped(receipt), "plain": receipt}[form]
+    response = Client().get("/consult/receipts/", {"receipt": typed})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Your ballot is counted." in html
+    assert question.title in html
+    assert response["Referrer-Policy"] == "no-referrer"
+
+
+def test_check_your_receipt_page_says_withdrawn_and_unknown(question, citizen):
+    receipt = services.cast_ballot(citizen, question, {"option": question.options.first().pk}).receipt
+    services.retract_ballot(citizen, question)
+    assert "withdrawn" in Client().get("/consult/receipts/", {"receipt": receipt}).content.decode()
+    unknown = Client().get("/consult/receipts/", {"receipt": "<script>" + "a" * 40})
+    assert unknown.status_code == 404
+    assert "No ballot has this receipt" in unknown.content.decode()
+    assert "<script>" not in unknown.content.decode()
+    assert Client().get("/consult/receipts/").status_code == 200

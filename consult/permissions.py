@@ -80,6 +80,20 @@ def results_visible(user, page: ConsultationPage) -> bool:
     return False
 
 
+def tally_visible(user, page: ConsultationPage, ballots: int) -> bool:
+    """Whether ``user`` may see the tally of one of ``page``'s questions that
+    has ``ballots`` ballots: its results are visible and, for secret ballots
+    with live results while voting runs, it has at least
+    ``SECRET_LIVE_THRESHOLD`` ballots (until then only its turnout), so the
+    first voters' choices cannot be read off the running tally."""
+    if not results_visible(user, page):
+        return False
+    secret_live = page.ballot_secrecy == "secret" and page.results_visibility == "live"
+    if secret_live and page.voting_state() != "closed":
+        return ballots >= conf.get("SECRET_LIVE_THRESHOLD")
+    return True
+
+
 def results_reveal_at(page: ConsultationPage) -> datetime | None:
     """When ``page``'s results, not public yet, become public by themselves:
     the closing time of an ``after_close`` consultation still open. Else None."""

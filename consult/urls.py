@@ -9,8 +9,6 @@ urlpatterns = [
     path("questions/<int:question_id>/retract/", views.retract, name="retract"),
     path("receipts/", receipt_views.check_receipt, name="receipt"),
     path("account/tokens/", token_views.tokens, name="tokens"),
-    path(
-        "account/tokens/<int:token_id>/revoke/", token_views.revoke_token, name="revoke-token"
-    ),
+    path("account/tokens/<int:token_id>/revoke/", token_views.revoke_token, name="revoke-token"),
     path("api/v1/", include("consult.api.urls")),
 ]

@@ -24,15 +24,19 @@ from consult.voting.tally import pending_payload
 def question_context(question: Question, request, visible: bool, refusal) -> dict[str, Any]:
     method = get_method(question.method)
     own = localization.own_ballot(request.user, question)
+    turnout = localization.turnout(question)
+    shown = visible and permissions.tally_visible(request.user, question.page, turnout["ballots"])
     return {
         "question": question,
         "method": method,
         "prefix": f"q{question.pk}-",
-        "tally": localization.tally(question) if visible else None,
+        "tally": localization.tally(question) if shown else None,
+        # A table for the tally that will be pushed: at the close, or once
+        # a secret live question reaches its threshold.
         "tally_pending": pending_payload(question)
-        if not visible and permissions.results_reveal_at(question.page)
+        if not shown and (visible or permissions.results_reveal_at(question.page))
         else None,
-        "turnout": localization.turnout(question),
+        "turnout": turnout,
         "voted": own is not None,
         "receipt": receipts.grouped(localization.own_receipt(request.user, question) or "")
         if own is not None

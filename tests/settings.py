@@ -88,6 +88,17 @@ ACCOUNT_RATE_LIMITS = False
 LOGIN_URL = "account_login"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
+# The suite's consultations are secret with live results (the defaults) and
+# most tests read a tally after a ballot or two; the threshold that hides such
+# tallies (SECRET_LIVE_THRESHOLD) has its own tests.
+# A fixed key signs the results bundles (a test key, published here: never a
+# site's own).
+CONSULT = {
+    "SECRET_LIVE_THRESHOLD": 0,
+    "SIGNING_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+    "PABULIB_META": {"country": "Germany"},
+}
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español")]
 LOCALE_PATHS = [REPO_DIR / "locale"]

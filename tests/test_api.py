@@ -238,7 +238,7 @@ def test_tally_visibility(yes_no, client, visibility, closed, visible):
 
 
 def test_ballot_writes_are_throttled(yes_no, citizen, client_for, settings):
-    settings.CONSULT = {"THROTTLE_RATES": {"ballot": "2/minute"}}
+    settings.CONSULT = {**settings.CONSULT, "THROTTLE_RATES": {"ballot": "2/minute"}}
     client = client_for(citizen)
     url = f"{API}/questions/{yes_no.pk}/ballot/"
 

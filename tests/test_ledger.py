@@ -100,7 +100,7 @@ def test_receipts_differ_between_voters_and_questions(page, question, citizen):
 
 def test_receipt_is_keyed_outside_the_database(question, citizen, settings):
     before = receipts.receipt_for(question.pk, citizen.pk)
-    settings.CONSULT = {"BALLOT_KEY": "another key"}
+    settings.CONSULT = {**settings.CONSULT, "BALLOT_KEY": "another key"}
     assert receipts.receipt_for(question.pk, citizen.pk) != before
 
 
@@ -174,7 +174,9 @@ def test_log_endpoint_serves_the_chain_when_results_are_visible(question, citize
 
 
 def test_empty_log_has_the_genesis_head(question):
-    body = json.loads(b"".join(Client().get(f"{API}/questions/{question.pk}/log/").streaming_content))
+    body = json.loads(
+        b"".join(Client().get(f"{API}/questions/{question.pk}/log/").streaming_content)
+    )
     assert body["entries"] == []
     assert body["head"] == genesis(body["definition"])
     assert body["definition"]["options"][0]["label"] == "Grün"
@@ -190,7 +192,9 @@ def test_log_is_hidden_with_the_tally(question):
 
 
 def test_receipt_endpoint_says_counted_then_withdrawn(question, citizen):
-    receipt = services.cast_ballot(citizen, question, {"option": question.options.first().pk}).receipt
+    receipt = services.cast_ballot(
+        citizen, question, {"option": question.options.first().pk}
+    ).receipt
     url = f"{API}/receipts/{receipt}/"
     assert Client().get(url).json() == {
         "question": question.pk,
@@ -215,7 +219,9 @@ def test_voter_reads_their_receipt_back_while_signed_in(question, citizen):
     client = Client()
     client.force_login(citizen)
     url = f"{API}/questions/{question.pk}/ballot/"
-    cast = client.post(url, {"option": question.options.first().pk}, content_type="application/json")
+    cast = client.post(
+        url, {"option": question.options.first().pk}, content_type="application/json"
+    )
     assert cast.status_code == 201
     assert client.get(url).json()["receipt"] == cast.json()["receipt"]
     assert Client().get(url).status_code in (401, 403)
@@ -225,14 +231,14 @@ def test_keys_endpoint_serves_the_public_key_only(settings):
     from consult.ledger import signing
 
     key = signing.new_key_text()
-    settings.CONSULT = {"SIGNING_KEY": key}
+    settings.CONSULT = {**settings.CONSULT, "SIGNING_KEY": key}
     body = Client().get(f"{API}/keys/").json()
     assert body == {"algorithm": "Ed25519", "public_key": signing.public_key_text()}
     assert key not in json.dumps(body)
 
 
 def test_keys_endpoint_without_a_key_says_so(db, settings):
-    settings.CONSULT = {"SIGNING_KEY": None}
+    settings.CONSULT = {**settings.CONSULT, "SIGNING_KEY": None}
     response = Client().get(f"{API}/keys/")
     assert response.status_code == 503
     assert response.json()["code"] == "not_configured"
@@ -268,7 +274,9 @@ def test_page_shows_the_receipt_after_a_form_vote(question, citizen):
 
 @pytest.mark.parametrize("form", ["upper", "grouped", "plain"])
 def test_check_your_receipt_page_works_without_javascript(question, citizen, form):
-    receipt = services.cast_ballot(citizen, question, {"option": question.options.first().pk}).receipt
+    receipt = services.cast_ballot(
+        citizen, question, {"option": question.options.first().pk}
+    ).receipt
     typed = {"upper": receipt.upper(), "grouped": receipts.grouped(receipt), "plain": receipt}[form]
     response = Client().get("/consult/receipts/", {"receipt": typed})
     html = response.content.decode()
@@ -279,7 +287,9 @@ def test_check_your_receipt_page_works_without_javascript(question, citizen, for
 
 
 def test_check_your_receipt_page_says_withdrawn_and_unknown(question, citizen):
-    receipt = services.cast_ballot(citizen, question, {"option": question.options.first().pk}).receipt
+    receipt = services.cast_ballot(
+        citizen, question, {"option": question.options.first().pk}
+    ).receipt
     services.retract_ballot(citizen, question)
     assert "withdrawn" in Client().get("/consult/receipts/", {"receipt": receipt}).content.decode()
     unknown = Client().get("/consult/receipts/", {"receipt": "<script>" + "a" * 40})

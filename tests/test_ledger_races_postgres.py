@@ -42,7 +42,9 @@ def test_32_threads_leave_a_valid_chain_whose_replay_is_the_tally(question, tmp_
     def act(n, voter):
         if n % 4 == 0:
             return services.retract_ballot(voter, question)
-        return services.cast_ballot(voter, question, {"ranking": [options[n % 3], options[(n + 1) % 3]]})
+        return services.cast_ballot(
+            voter, question, {"ranking": [options[n % 3], options[(n + 1) % 3]]}
+        )
 
     outcomes = hammer([lambda n=n, v=v: act(n, v) for n, v in enumerate(voters)])
     assert [o for o in outcomes if isinstance(o, Exception)] == []
@@ -61,7 +63,10 @@ def test_32_threads_leave_a_valid_chain_whose_replay_is_the_tally(question, tmp_
             assert (entry["event"] == "replace") == (entry["receipt_hash"] in replay)
             replay[entry["receipt_hash"]] = entry["ballot"]
     assert log.head(question).hash == prev
-    stored = Counter(canonical(c) for c in Ballot.objects.filter(question=question).values_list("content", flat=True))
+    stored = Counter(
+        canonical(c)
+        for c in Ballot.objects.filter(question=question).values_list("content", flat=True)
+    )
     assert Counter(canonical(b) for b in replay.values()) == stored
     version, ballots, counts = stored_counts(question)
     assert (ballots, counts) == recount(question)

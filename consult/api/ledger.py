@@ -15,13 +15,13 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from consult import localization, permissions
-from consult.api.views import ERROR, ConsultAPIView
 from consult.api.schema import document
+from consult.api.views import ERROR, ConsultAPIView
 from consult.exceptions import ResultsHidden, UnknownReceipt
 from consult.ledger import bundle, log, receipts, signing
 from consult.models import ConsultationPage
 from consult.voting.lookup import live_question
-from consult.voting.tally import tally_payload
+from consult.voting.tally import tally_payload, turnout_payload
 
 
 class LogSerializer(serializers.Serializer):
@@ -56,6 +56,9 @@ class LogView(ConsultAPIView):
         if not permissions.results_visible(request.user, question.page):
             raise ResultsHidden()
         shared = localization.shared_question(question)
+        ballots = turnout_payload(shared)["ballots"]
+        if not permissions.tally_visible(request.user, question.page, ballots):
+            raise ResultsHidden()
         definition = log.definition(shared)
         response = StreamingHttpResponse(
             bundle.log_json(shared, definition), content_type="application/json"
@@ -91,6 +94,10 @@ class ResultsBundleView(ConsultAPIView):
         if not permissions.results_visible(request.user, page):
             raise ResultsHidden()
         source = localization.source_page(page)
+        for question in source.questions.all():
+            ballots = turnout_payload(question)["ballots"]
+            if not permissions.tally_visible(request.user, page, ballots):
+                raise ResultsHidden()
         # On disk, not in memory: a bundle of a big vote is hundreds of megabytes.
         out = tempfile.TemporaryFile()
         try:

@@ -110,8 +110,12 @@ class TallyView(ConsultAPIView):
         if not permissions.results_visible(request.user, question.page):
             raise ResultsHidden()
         shared = localization.shared_question(question)
-        version = Tally.objects.filter(question=shared).values_list("version", flat=True)
-        etag = f'"{question.pk}-{version.first() or 0}"'
+        version, ballots = Tally.objects.filter(question=shared).values_list(
+            "version", "ballots"
+        ).first() or (0, 0)
+        if not permissions.tally_visible(request.user, question.page, ballots):
+            raise ResultsHidden()
+        etag = f'"{question.pk}-{version}"'
         if etag in request.headers.get("If-None-Match", ""):
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
         else:

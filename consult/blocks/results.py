@@ -87,7 +87,7 @@ class LiveResultsBlock(ConsultStructBlock):
 
     def question_context(self, question, context) -> dict[str, Any] | None:
         from consult import localization
-        from consult.permissions import results_reveal_at, results_visible
+        from consult.permissions import results_reveal_at, results_visible, tally_visible
         from consult.voting.tally import pending_payload, tally_payload, turnout_payload
 
         if question is None:
@@ -98,15 +98,17 @@ class LiveResultsBlock(ConsultStructBlock):
         except localization.TranslationOutOfDate:
             shared = question
         visible = results_visible(user_of(context), shared.page)
+        turnout = {**turnout_payload(shared), "question": question.pk}
+        shown = visible and tally_visible(user_of(context), shared.page, turnout["ballots"])
         return {
             "question": question,
             "tally": localization.localize_payload(question, shared, tally_payload(shared))
-            if visible
+            if shown
             else None,
             "tally_pending": pending_payload(question)
-            if not visible and results_reveal_at(shared.page)
+            if not shown and (visible or results_reveal_at(shared.page))
             else None,
-            "turnout": {**turnout_payload(shared), "question": question.pk},
+            "turnout": turnout,
         }
 
     def get_context(self, value, parent_context=None):

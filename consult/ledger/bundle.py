@@ -47,7 +47,9 @@ def write_bundle(page: ConsultationPage, out: IO[bytes], tally: Tally) -> None:
             _write(archive, files, f"results-{question.pk}.json", [canonical(results)])
             if question.method in PB_METHODS:
                 with _member(archive, files, f"pabulib-{question.pk}.pb") as member:
-                    write_pb(member, definition, results, _pb_meta(page, question), _contents(question))
+                    write_pb(
+                        member, definition, results, _pb_meta(page, question), _contents(question)
+                    )
         manifest: dict[str, Any] = {
             "consultation": page.pk,
             "generated_at": timezone.now().isoformat(timespec="seconds"),

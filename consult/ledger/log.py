@@ -46,7 +46,9 @@ def _table(model) -> str:
 def append(question_id: int, event: str, receipt_hash: str, ballot: Any) -> None:
     """Write the next entry of ``question_id``'s log; call inside the ballot's
     transaction, after the tally (see the module's docstring)."""
-    if connection.vendor == "postgresql" and _append_in_sql(question_id, event, receipt_hash, ballot):
+    if connection.vendor == "postgresql" and _append_in_sql(
+        question_id, event, receipt_hash, ballot
+    ):
         return
     head = _table(LogHead)
     with connection.cursor() as cursor:
@@ -96,9 +98,9 @@ def _append_in_sql(question_id: int, event: str, receipt_hash: str, ballot: Any)
     """
     head = _table(LogHead)
     canonical_entry = (
-        "'{\"ballot\":' || %(ballot)s || ',\"event\":\"' || %(event)s || "
-        f"'\",\"prev\":\"' || {head}.hash || "
-        "'\",\"receipt_hash\":\"' || %(receipt)s || "
+        '\'{"ballot":\' || %(ballot)s || \',"event":"\' || %(event)s || '
+        f'\'","prev":"\' || {head}.hash || '
+        '\'","receipt_hash":"\' || %(receipt)s || '
         f"'\",\"seq\":' || ({head}.seq + 1) || '}}'"
     )
     new_hash = (

@@ -46,21 +46,31 @@ def write_pb(
         else:
             most = definition["max_choices"]
             budget = most if most is not None and most < len(options) else len(options) - 1
+        # The checker wants the META fields in the order pabulib documents.
+        fields = dict(meta)
+        first = [
+            (key, fields.pop(key, "")) for key in ("description", "country", "unit", "instance")
+        ]
+        counts = [
+            ("num_projects", len(options)),
+            ("num_votes", count),
+            ("budget", budget),
+            ("vote_type", "approval"),
+            ("rule", "greedy" if budget_question else "unknown"),
+        ]
+        dates = [(key, fields.pop(key, "")) for key in ("date_begin", "date_end")]
+        limits = []
+        if definition["method"] == "approval":
+            limits.append(("min_length", definition["min_choices"]))
+            if definition["max_choices"] is not None:
+                limits.append(("max_length", definition["max_choices"]))
         rows = ["META", "key;value"]
-        for key, value in meta.items():
+        for key, value in [*first, *counts, *dates, *fields.items(), *limits]:
             rows.append(f"{key};{_cell(value)}")
         rows += [
-            f"num_projects;{len(options)}",
-            f"num_votes;{count}",
-            f"budget;{budget}",
-            "vote_type;approval",
-            f"rule;{'greedy' if budget_question else 'unknown'}",
+            "PROJECTS",
+            "project_id;cost;votes;name" + (";selected" if budget_question else ""),
         ]
-        if definition["method"] == "approval":
-            rows.append(f"min_length;{definition['min_choices']}")
-            if definition["max_choices"] is not None:
-                rows.append(f"max_length;{definition['max_choices']}")
-        rows += ["PROJECTS", "project_id;cost;votes;name" + (";selected" if budget_question else "")]
         for option in options:
             entry = votes.get(str(option["id"]), {})
             row = [

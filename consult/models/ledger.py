@@ -61,4 +61,3 @@ class LogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"entry {self.seq} of question {self.question_id}"
-

@@ -49,7 +49,13 @@ def question_message(question: Question, shared: Question | None = None) -> dict
     from consult import localization
 
     if permissions.results_visible(None, question.page):
-        return {"type": "tally", **localization.tally(question, shared)}
+        tally = localization.tally(question, shared)
+        if permissions.tally_visible(None, question.page, tally["ballots"]):
+            return {"type": "tally", **tally}
+        return {
+            "type": "turnout",
+            **{key: tally[key] for key in ("question", "version", "ballots")},
+        }
     return {"type": "turnout", **localization.turnout(question, shared)}
 
 

@@ -190,7 +190,7 @@ class LogReader:
             for raw in stream:
                 line = raw.decode("utf-8").rstrip("\n")
                 if line.startswith("]"):
-                    self.head = json.loads("{" + line.removeprefix("],") )["head"]
+                    self.head = json.loads("{" + line.removeprefix("],"))["head"]
                     return
                 yield json.loads(line.removesuffix(","))
 

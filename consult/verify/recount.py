@@ -191,11 +191,14 @@ def instant_runoff(
         if not active:
             rounds.append({"counts": counts, "eliminated": None, "exhausted": exhausted})
             return rounds, None
-
-        def weakness(key: str) -> tuple:
-            earlier = [past[key] for past in reversed(history[:-1])]
-            return (counts[key], history[0][key], *earlier, -order.index(key))
-
-        loser = min(continuing, key=weakness)
+        loser = min(continuing, key=lambda key: _weakness(key, history, order))
         rounds.append({"counts": counts, "eliminated": loser, "exhausted": exhausted})
         continuing.remove(loser)
+
+
+def _weakness(key: str, history: Sequence[Mapping[str, int]], order: Sequence[str]) -> tuple:
+    """Sorts the option to eliminate first: fewest votes now, then fewest
+    first preferences, then fewest in earlier rounds (latest first), then
+    last in the question's order."""
+    earlier = [past[key] for past in reversed(history[:-1])]
+    return (history[-1][key], history[0][key], *earlier, -order.index(key))

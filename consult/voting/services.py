@@ -98,7 +98,9 @@ def retract_ballot(user, question: Question) -> None:
         deltas = {key: (-v, -t) for key, (v, t) in method.counts(ballot.content).items()}
         ballot.delete()
         statements.add_to_tally(question.pk, -1, deltas)
-        ledger.append(question.pk, "withdraw", receipt_hash(receipt_for(question.pk, user.pk)), None)
+        ledger.append(
+            question.pk, "withdraw", receipt_hash(receipt_for(question.pk, user.pk)), None
+        )
         signals.ballot_retracted.send(Question, question=question, voter=user)
         transaction.on_commit(lambda: publish_question(question.pk))
 

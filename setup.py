@@ -72,6 +72,7 @@ setup(
             "playwright>=1.45,<2",
             "axe-playwright-python>=0.1.4,<0.2",
             "ruff>=0.6,<1",
+            "import-linter>=2.1,<3",
             "build>=1.2,<2",
             "schemathesis>=4.0,<5",
         ],

@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed-stamp
 MANAGE := DJANGO_SETTINGS_MODULE=site_example.settings.dev $(BIN)/python -m django
 PYTEST_ARGS ?=
 
-.PHONY: demo test install lint format messages wheel clean
+.PHONY: demo test install lint format messages wheel docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ messages: install
 wheel: install
 	rm -rf dist build
 	$(BIN)/python -m build --wheel --outdir dist .
+
+# The documentation site, into site/; --strict turns every warning (a broken
+# link, a page missing from a link target) into a failure.
+docs: install
+	$(BIN)/mkdocs build --strict
 
 clean:
 	rm -rf $(VENV) dist build *.egg-info var db.sqlite3

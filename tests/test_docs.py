@@ -58,15 +58,13 @@ def markdown_links(text: str) -> list[str]:
 
 def test_markdown_link_parser():
     text = (
-        "[a](one.md) ![b](img/x.png \"t\") [c](https://example.org) `[d](no.md)`\n"
+        '[a](one.md) ![b](img/x.png "t") [c](https://example.org) `[d](no.md)`\n'
         "```\n[e](fenced.md)\n```\n[f](two.md#anchor)"
     )
     assert markdown_links(text) == ["one.md", "img/x.png", "https://example.org", "two.md#anchor"]
 
 
-@pytest.mark.parametrize(
-    "page", sorted(DOCS.rglob("*.md")), ids=lambda p: str(p.relative_to(DOCS))
-)
+@pytest.mark.parametrize("page", sorted(DOCS.rglob("*.md")), ids=lambda p: str(p.relative_to(DOCS)))
 def test_links_point_to_existing_files(page):
     broken = []
     for target in markdown_links(page.read_text(encoding="utf-8")):

@@ -61,8 +61,10 @@ def _operations_table() -> str:
             operation = item.get(method)
             if operation is None:
                 continue
-            summary = (operation.get("summary") or operation.get("description") or "").strip()
-            summary = summary.splitlines()[0] if summary else operation.get("operationId", "")
+            text = operation.get("summary") or operation.get("description") or ""
+            text = " ".join(text.split())
+            # The first sentence: descriptions are docstrings, wrapped and long.
+            summary = text.split(". ")[0].rstrip(".") + "." if text else operation["operationId"]
             summary = summary.replace("|", "\\|")
             rows.append(f"| `{method.upper()}` | `{path}` | {summary} |")
     return "\n".join(rows)

@@ -26,7 +26,8 @@ _schema: dict = {}
 
 
 def _generate(repo: Path) -> bytes:
-    sys.path.insert(0, str(repo))
+    if str(repo) not in sys.path:
+        sys.path.insert(0, str(repo))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_example.settings.dev")
     import django
 

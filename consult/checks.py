@@ -26,7 +26,7 @@ def check_host_wiring(app_configs, **kwargs):
         problems.append(
             Warning(
                 "ASGI_APPLICATION is not set: live results need the site served over ASGI.",
-                hint="Create asgi.py as the README shows and set ASGI_APPLICATION.",
+                hint="Create asgi.py as docs/how-to/install.md shows and set ASGI_APPLICATION.",
                 id="consult.W001",
             )
         )

@@ -1,14 +1,14 @@
 from django.urls import include, path
 
-from consult import receipt_views, token_views, views
+from consult.views import ballots, receipts, tokens
 
 app_name = "consult"
 
 urlpatterns = [
-    path("questions/<int:question_id>/vote/", views.vote, name="vote"),
-    path("questions/<int:question_id>/retract/", views.retract, name="retract"),
-    path("receipts/", receipt_views.check_receipt, name="receipt"),
-    path("account/tokens/", token_views.tokens, name="tokens"),
-    path("account/tokens/<int:token_id>/revoke/", token_views.revoke_token, name="revoke-token"),
+    path("questions/<int:question_id>/vote/", ballots.vote, name="vote"),
+    path("questions/<int:question_id>/retract/", ballots.retract, name="retract"),
+    path("receipts/", receipts.check_receipt, name="receipt"),
+    path("account/tokens/", tokens.tokens, name="tokens"),
+    path("account/tokens/<int:token_id>/revoke/", tokens.revoke_token, name="revoke-token"),
     path("api/v1/", include("consult.api.urls")),
 ]

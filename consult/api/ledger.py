@@ -1,7 +1,7 @@
 """The verifiable-results endpoints (SPEC §11): a question's ballot log, a
 receipt's status, a consultation's signed results bundle and the public key
 that signs it. The rules (what is visible, what a bundle holds) live in
-``consult.permissions`` and ``consult.ledger``; these views translate."""
+``consult.voting.presenter`` and ``consult.ledger``; these views translate."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from consult import localization, permissions
+from consult import privacy
+from consult.actor import Actor
 from consult.api.schema import document
 from consult.api.views import ERROR, ConsultAPIView
 from consult.exceptions import ResultsHidden, UnknownReceipt
 from consult.ledger import bundle, log, receipts, signing
-from consult.models import ConsultationPage
+from consult.voting import presenter, translations
 from consult.voting.lookup import live_question
 from consult.voting.tally import tally_payload, turnout_payload
 
@@ -53,11 +54,9 @@ class LogView(ConsultAPIView):
     @document(responses={200: LogSerializer, 403: ERROR, 404: ERROR})
     def get(self, request, question_id: int):
         question = live_question(question_id)
-        if not permissions.results_visible(request.user, question.page):
-            raise ResultsHidden()
-        shared = localization.shared_question(question)
-        ballots = turnout_payload(shared)["ballots"]
-        if not permissions.tally_visible(request.user, question.page, ballots):
+        privacy.require_visible(Actor.from_request(request), question.page)
+        shared = translations.shared_question(question)
+        if not presenter.tally_visible(shared.page, turnout_payload(shared)["ballots"]):
             raise ResultsHidden()
         definition = log.definition(shared)
         response = StreamingHttpResponse(
@@ -73,7 +72,9 @@ class ReceiptView(ConsultAPIView):
     @document(responses={200: ReceiptSerializer, 404: ERROR})
     def get(self, request, receipt: str):
         status = receipts.status(receipt)
-        if status is None:
+        if status is None or not privacy.is_visible(
+            Actor.from_request(request), status.question.page
+        ):
             raise UnknownReceipt()
         return Response(status.as_json())
 
@@ -90,13 +91,10 @@ class ResultsBundleView(ConsultAPIView):
         }
     )
     def get(self, request, page_id: int):
-        page = get_object_or_404(ConsultationPage.objects.live(), pk=page_id)
-        if not permissions.results_visible(request.user, page):
-            raise ResultsHidden()
-        source = localization.source_page(page)
+        page = get_object_or_404(privacy.live_consultations(request), pk=page_id)
+        source = translations.source_page(page)
         for question in source.questions.all():
-            ballots = turnout_payload(question)["ballots"]
-            if not permissions.tally_visible(request.user, page, ballots):
+            if not presenter.tally_visible(source, turnout_payload(question)["ballots"]):
                 raise ResultsHidden()
         # On disk, not in memory: a bundle of a big vote is hundreds of megabytes.
         out = tempfile.TemporaryFile()

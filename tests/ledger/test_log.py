@@ -297,3 +297,16 @@ def test_check_your_receipt_page_says_withdrawn_and_unknown(question, citizen):
     assert "No ballot has this receipt" in unknown.content.decode()
     assert "<script>" not in unknown.content.decode()
     assert Client().get("/consult/receipts/").status_code == 200
+
+
+def test_script_vote_answers_with_the_receipt(question, citizen):
+    # The page script posts the form asking for JSON and shows the receipt it gets.
+    client = Client()
+    client.force_login(citizen)
+    response = client.post(
+        f"/consult/questions/{question.pk}/vote/",
+        {f"q{question.pk}-option": question.options.first().pk},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 201
+    assert response.json()["receipt"] == services.own_receipt(citizen, question)

@@ -11,4 +11,7 @@ class ConsultConfig(AppConfig):
     def ready(self) -> None:
         # Importing registers the system checks.
         from consult import checks  # noqa: F401
+        from consult.notifications import receivers
         from consult.realtime import checks as realtime_checks  # noqa: F401
+
+        receivers.connect()

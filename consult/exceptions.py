@@ -74,3 +74,9 @@ class ResultsHidden(ConsultError):
     code = "results_hidden"
     status = 403
     default_detail = _("Results are not visible yet.")
+
+
+class InvalidPreference(ConsultError):
+    code = "invalid"
+    status = 400
+    default_detail = _("The notification preferences are not valid.")

@@ -1,5 +1,7 @@
 from django import template
 
+from consult.contributions.authors import display_name
+
 register = template.Library()
 
 
@@ -15,3 +17,9 @@ def share_of(votes: int, total: int) -> float:
 @register.filter
 def chosen(key, selected) -> bool:
     return str(key) in selected
+
+
+@register.filter
+def consult_display_name(user) -> str:
+    """How a citizen is named in public (never their e-mail address)."""
+    return display_name(user)

@@ -38,6 +38,8 @@ DEFAULTS: dict[str, Any] = {
         "comment": "30/hour",
         "support": "60/minute",
         "report": "20/hour",
+        # Follows, marking notifications read, changing preferences.
+        "follow": "60/minute",
     },
     "COMMENT_MAX_LENGTH": 4000,
     "PROPOSAL_MAX_LENGTH": 10000,

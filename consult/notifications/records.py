@@ -99,3 +99,11 @@ def claim(queryset: QuerySet[Notification], **changes) -> list[Notification]:
 
 def instant(queryset: QuerySet[Notification]) -> QuerySet[Notification]:
     return queryset.filter(frequency_q("instant"))
+
+
+def mark_read(user, ids: list[int] | None = None) -> int:
+    """Mark ``user``'s notifications (all, or those of ``ids``) as read."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

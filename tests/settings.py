@@ -100,3 +100,5 @@ WAGTAIL_SITE_NAME = "Test City"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 STATICFILES_DIRS = [REPO_DIR / "site_example" / "static"]
+# Background tasks run on the spot in tests (and under ``make demo``).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -18,6 +18,9 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
 INSTALLED_APPS = [
     "consult",
+    # A database task queue, for the tests that check nothing is sent before
+    # a worker runs; the default backend below is the immediate one.
+    "django_tasks_db",
     "rest_framework",
     "channels",
     "allauth",

@@ -310,6 +310,19 @@ def test_replies_reach_the_parent_comments_author(
     assert [m.to for m in mail.outbox] == [[citizen.email], [replier.email]]
 
 
+def test_html_links_our_urls_and_escapes_citizens_text(citizen, django_capture_on_commit_callbacks):
+    page = factories.make_proposal_consultation(moderation="post")
+    parent = factories.make_comment(page, author=citizen)
+    body = "<script>alert(1)</script> see https://evil.example/"
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = services.post_comment(factories.make_user(), page, body=body, parent=parent.pk)
+    html = mail.outbox[0].alternatives[0][0]
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert 'href="https://evil.example/' not in html
+    assert f'<a href="{page.get_full_url()}#comment-{reply.pk}">' in html
+    assert '<a href="http://localhost/consult/notifications/unsubscribe/' in html
+
+
 def test_no_notification_for_replying_to_oneself(citizen, django_capture_on_commit_callbacks):
     page = factories.make_proposal_consultation(moderation="post")
     parent = factories.make_comment(page, author=citizen)
@@ -603,3 +616,24 @@ def test_forged_unsubscribe_tokens_are_refused(citizen):
     assert preferences.frequency(preferences.stored(citizen)) == "instant"
     other = factories.make_user()
     assert preferences.user_for_token(preferences.unsubscribe_token(other.pk)) == other
+
+
+# ------------------------------------------------------------ a real queue
+
+
+def test_with_a_database_queue_emails_wait_for_the_worker(
+    citizen, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    page = factories.make_proposal_consultation(moderation="post")
+    parent = factories.make_comment(page, author=citizen)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_comment(factories.make_user(), page, body="Agreed", parent=parent.pk)
+    assert mail.outbox == []  # the request only queued it
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    (sent,) = mail.outbox
+    assert sent.to == [citizen.email]
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    assert len(mail.outbox) == 1

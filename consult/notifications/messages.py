@@ -12,6 +12,7 @@ and shows in the site.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +21,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape, linebreaks
+from django.utils.safestring import mark_safe
 
 from consult.models import ConsultationPage, Notification
 from consult.notifications import preferences
@@ -119,7 +122,10 @@ def _message(user, page, name: str, html_names: list[str], data: dict, links: Li
     with translation.override(preferences.language(_preference(user))):
         subject_line = " ".join(render_to_string(f"{TEMPLATES}{name}_subject.txt", data).split())
         text = render_to_string(f"{TEMPLATES}{name}_body.txt", data)
-        html = select_template(html_names).render({**data, "subject": subject_line, "text": text})
+        body_html = _linked(text, [data.get("url", ""), unsubscribe_url, data["preferences_url"]])
+        html = select_template(html_names).render(
+            {**data, "subject": subject_line, "text": text, "body_html": body_html}
+        )
     message = EmailMultiAlternatives(
         subject_line,
         text,
@@ -132,6 +138,21 @@ def _message(user, page, name: str, html_names: list[str], data: dict, links: Li
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def _linked(text: str, urls: list[str]) -> str:
+    """``text`` as HTML paragraphs with the links we put in it made clickable.
+
+    Only our own URLs are linked (longest first, so a page's URL does not
+    match inside its results link); citizens' text in it stays plain.
+    ``urlize`` would find them too, at a fifth of the cost of a whole e-mail.
+    """
+    html = linebreaks(text, autoescape=True)
+    known = sorted({escape(url) for url in urls if url}, key=len, reverse=True)
+    if not known:
+        return mark_safe(html)  # noqa: S308 - escaped by linebreaks
+    pattern = re.compile("|".join(re.escape(url) for url in known))
+    return mark_safe(pattern.sub(lambda m: f'<a href="{m[0]}">{m[0]}</a>', html))  # noqa: S308
 
 
 def _preference(user):

@@ -62,7 +62,7 @@ def seed(size: int):
     prefix = f"f{size}-"
     User.objects.bulk_create(
         [
-            User(username=f"{prefix}{n}", email=f"{prefix}{n}@example.org", password="!")
+            User(username=f"{prefix}{n}", email=f"{prefix}{n}@example.org", password="!")  # noqa: S106 - unusable
             for n in range(size)
         ],
         batch_size=2000,

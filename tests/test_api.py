@@ -263,6 +263,11 @@ def test_schema_lists_only_consult_endpoints(client):
             "comments/{comment_id}/",
             "comments/{comment_id}/report/",
             "categories/",
+            "consultations/{page_id}/follow/",
+            "proposals/{proposal_id}/follow/",
+            "notifications/",
+            "notifications/read/",
+            "notifications/preferences/",
         ]
     }
     assert set(paths["/consult/api/v1/questions/{question_id}/ballot/"]) == {

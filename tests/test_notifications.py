@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -59,7 +58,7 @@ def move(page, **dates):
 
 
 def at(hours: float) -> datetime:
-    return datetime(2026, 12, 7, 12, tzinfo=dt_timezone.utc) + timedelta(hours=hours)
+    return datetime(2026, 12, 7, 12, tzinfo=UTC) + timedelta(hours=hours)
 
 
 def due(now, **dates) -> list[str]:
@@ -547,7 +546,7 @@ def test_unread_count_in_the_header_and_the_list_page(citizen, settings):
 def test_daily_digest_groups_everything_once(settings):
     settings.TIME_ZONE = "UTC"
     settings.CONSULT = {"DIGEST_HOUR": 7}
-    morning = datetime(2026, 12, 7, 6, tzinfo=dt_timezone.utc)
+    morning = datetime(2026, 12, 7, 6, tzinfo=UTC)
     first = factories.make_consultation(title="First", voting_open_at=morning - HOUR)
     second = factories.make_consultation(title="Second", voting_open_at=morning - HOUR)
     daily, instant = factories.make_user(), factories.make_user()
@@ -570,7 +569,7 @@ def test_daily_digest_groups_everything_once(settings):
 def test_weekly_digest_waits_for_its_day_and_off_sends_nothing(settings):
     settings.TIME_ZONE = "UTC"
     settings.CONSULT = {"DIGEST_HOUR": 7, "DIGEST_WEEKDAY": 2}
-    monday = datetime(2026, 12, 7, 9, tzinfo=dt_timezone.utc)
+    monday = datetime(2026, 12, 7, 9, tzinfo=UTC)
     page = factories.make_consultation(
         voting_open_at=monday - HOUR, voting_close_at=monday + 30 * DAY
     )

@@ -134,7 +134,7 @@ class ProposalFollowView(FollowView):
 class NotificationListView(ContributionView):
     @document(
         parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-        responses={200: PaginatedNotificationSerializer, 401: ERROR},
+        responses={200: PaginatedNotificationSerializer, 401: ERROR, 404: ERROR},
         description="Your notifications, newest first, with the number still unread.",
     )
     def get(self, request):
@@ -168,7 +168,7 @@ class NotificationReadView(ContributionView):
         request=inline_serializer(
             "MarkRead", {"ids": serializers.ListField(child=serializers.IntegerField())}
         ),
-        responses={200: UnreadSerializer, 400: ERROR, 401: ERROR},
+        responses={200: UnreadSerializer, **WRITE_ERRORS},
         description="Mark notifications as read: those of `ids`, or all without `ids`.",
     )
     def post(self, request):
@@ -187,7 +187,7 @@ class PreferencesView(ContributionView):
 
     @document(
         request=PreferencesSerializer,
-        responses={200: PreferencesSerializer, 400: ERROR, 401: ERROR},
+        responses={200: PreferencesSerializer, **WRITE_ERRORS},
         description="`email`: instant, daily, weekly or off. `language`: one of the site's "
         "languages; an empty string follows the language last used on the site.",
     )

@@ -620,16 +620,15 @@ def test_forged_unsubscribe_tokens_are_refused(citizen):
 # ------------------------------------------------------------ a real queue
 
 
-def test_with_a_database_queue_emails_wait_for_the_worker(
-    citizen, settings, django_capture_on_commit_callbacks
-):
+# The worker closes its database connection when done: no test transaction.
+@pytest.mark.django_db(transaction=True)
+def test_with_a_database_queue_emails_wait_for_the_worker(citizen, settings):
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
     }
     page = factories.make_proposal_consultation(moderation="post")
     parent = factories.make_comment(page, author=citizen)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.post_comment(factories.make_user(), page, body="Agreed", parent=parent.pk)
+    services.post_comment(factories.make_user(), page, body="Agreed", parent=parent.pk)
     assert mail.outbox == []  # the request only queued it
     call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
     (sent,) = mail.outbox

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from consult import conf, localization, permissions
 from consult.exceptions import ConsultError
 from consult.models import ConsultationPage, Question
+from consult.notifications import preferences
 from consult.voting.registry import get_method
 from consult.voting.tally import pending_payload
 
@@ -40,6 +41,9 @@ def question_context(question: Question, request, visible: bool, refusal) -> dic
 
 
 def consultation_context(page: ConsultationPage, request) -> dict[str, Any]:
+    # The language of a follower's e-mails follows the one they read the
+    # site in (a session lookup; a query only when it changes).
+    preferences.remember_language(request)
     visible = permissions.results_visible(request.user, page)
     refusal = permissions.voting_refusal(request.user, page)
     questions = page.questions.prefetch_related("options")

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks.signals import task_enqueued
 
 from consult.contributions import moderation, services
 from consult.models import Digest, Follow, Notification, NotificationPreference, PhaseEvent
@@ -219,9 +220,12 @@ def test_the_language_last_used_on_the_site_is_recorded(citizen):
     assert not [sql for sql in writes if not sql.startswith("SELECT")]
     client.get("/consult/notifications/", HTTP_ACCEPT_LANGUAGE="es")
     assert preferences.language(preferences.stored(citizen)) == "es"
-    preferences.update(citizen, language="de")  # a choice wins over the last used one
-    client.get("/consult/notifications/", HTTP_ACCEPT_LANGUAGE="fr")
+    page = factories.make_consultation()
+    client.get(page.url, HTTP_ACCEPT_LANGUAGE="de")  # reading a consultation counts too
     assert preferences.language(preferences.stored(citizen)) == "de"
+    preferences.update(citizen, language="es")  # a choice wins over the last used one
+    client.get("/consult/notifications/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert preferences.language(preferences.stored(citizen)) == "es"
 
 
 def test_a_failing_mail_server_is_logged_not_raised(settings, monkeypatch, caplog):
@@ -255,9 +259,24 @@ def test_fan_out_runs_in_batches(settings, monkeypatch):
         return send(batch)
 
     monkeypatch.setattr(messages, "send", spy)
-    notify()
-    assert batches == [3, 3, 1]  # one task each, never all seven at once
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
+    tasks = []
+
+    def count(sender, task_result, **kwargs):
+        tasks.append(task_result.task.name)
+
+    task_enqueued.connect(count)
+    try:
+        notify()
+        assert batches == [3, 3, 1]  # one task each, never all seven at once
+        assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
+        assert tasks.count("fan_out_phase") == 3
+        six = factories.make_consultation()
+        followers(six, 6)
+        tasks.clear()
+        notify()
+        assert tasks.count("fan_out_phase") == 2  # no empty third task
+    finally:
+        task_enqueued.disconnect(count)
 
 
 def test_a_batch_costs_the_same_queries_whatever_its_size(settings):

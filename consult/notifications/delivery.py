@@ -22,11 +22,11 @@ def fan_out(event_id: int, after_user_id: int) -> int | None:
     if event is None:
         return None
     size = batch_size()
-    user_ids = records.record_phase_batch(event, after_user_id, size)
+    user_ids, more = records.record_phase_batch(event, after_user_id, size)
     if user_ids:
         batch = Notification.objects.filter(key=records.phase_key(event), user_id__in=user_ids)
         messages.send_instant(records.claim(records.instant(batch)))
-    return user_ids[-1] if len(user_ids) == size else None
+    return user_ids[-1] if more else None
 
 
 def deliver(notification_ids: list[int]) -> int:

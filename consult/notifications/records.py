@@ -49,9 +49,10 @@ def phase_key(event: PhaseEvent) -> str:
     return f"phase:{event.pk}"
 
 
-def record_phase_batch(event: PhaseEvent, after_user_id: int, size: int) -> list[int]:
+def record_phase_batch(event: PhaseEvent, after_user_id: int, size: int) -> tuple[list[int], bool]:
     """Notify the next ``size`` followers of ``event``'s consultation (by user
-    id, after ``after_user_id``); returns their user ids.
+    id, after ``after_user_id``); returns their user ids and whether more
+    followers come after them.
 
     One SELECT and one INSERT whatever ``size``; rows that exist already (a
     task run twice) are left alone.
@@ -61,8 +62,10 @@ def record_phase_batch(event: PhaseEvent, after_user_id: int, size: int) -> list
             page_id=event.page_id, user_id__gt=after_user_id, user__is_active=True
         )
         .order_by("user_id")
-        .values_list("user_id", flat=True)[:size]
+        .values_list("user_id", flat=True)[: size + 1]
     )
+    more = len(user_ids) > size
+    user_ids = user_ids[:size]
     key = phase_key(event)
     Notification.objects.bulk_create(
         [
@@ -71,7 +74,7 @@ def record_phase_batch(event: PhaseEvent, after_user_id: int, size: int) -> list
         ],
         ignore_conflicts=True,
     )
-    return user_ids
+    return user_ids, more
 
 
 def claim(queryset: QuerySet[Notification], **changes) -> list[Notification]:

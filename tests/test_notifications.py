@@ -371,6 +371,12 @@ def test_moderation_and_answers_notify_the_author(citizen, django_capture_on_com
     events = list(Notification.objects.filter(user=citizen).values_list("event", "action"))
     assert sorted(events) == [("answer", ""), ("moderation", "approve")]
     assert len(mail.outbox) == 2
+    assert f"{page.get_full_url()}proposals/{proposal.pk}/" in mail.outbox[0].body
+    rejected = factories.make_proposal(page, author=citizen, status="pending", title="Wall")
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.moderate(moderator, rejected, "reject", note="Off topic.")
+    assert "Off topic." in mail.outbox[-1].body
+    assert f"proposals/{rejected.pk}/" not in mail.outbox[-1].body  # nothing to show
 
 
 def test_rolled_back_writes_notify_nobody(citizen):
@@ -443,6 +449,7 @@ def test_anonymous_api_errors(method, path, body, status, code):
         ("post", "notifications/read/", {"ids": "all"}, 400, "invalid"),
         ("post", "notifications/read/", {"ids": [True]}, 400, "invalid"),
         ("post", "notifications/read/", [1, 2], 400, "invalid"),
+        ("post", "notifications/read/", [], 400, "invalid"),
         ("patch", "notifications/preferences/", {"email": "hourly"}, 400, "invalid"),
         ("patch", "notifications/preferences/", {"language": "xx"}, 400, "invalid"),
         ("patch", "notifications/preferences/", {"language": 7}, 400, "invalid"),

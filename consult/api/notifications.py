@@ -173,7 +173,7 @@ class NotificationReadView(ContributionView):
     )
     def post(self, request):
         signed_in(request)
-        records.mark_read(request.user, ids_of(request.data if request.data else {}))
+        records.mark_read(request.user, ids_of(request.data))
         return Response({"unread": queries.unread_count(request.user)})
 
 

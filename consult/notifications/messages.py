@@ -66,6 +66,9 @@ class Links:
     def notification(self, notification: Notification) -> str:
         """Where the notification points: the item, the page or its results."""
         page, comment = notification.page, notification.comment
+        item = comment or notification.proposal
+        if item is not None and item.status != "published":
+            return self.page(page)  # a rejected or hidden item has no page to show
         if comment is not None:
             base = (
                 self.proposal(page, comment.proposal_id) if comment.proposal_id else self.page(page)

@@ -1,34 +1,34 @@
 from django.urls import include, path
 
-from consult import notification_views, token_views, views
+from consult.views import ballots, notifications, tokens
 
 app_name = "consult"
 
 urlpatterns = [
-    path("questions/<int:question_id>/vote/", views.vote, name="vote"),
-    path("questions/<int:question_id>/retract/", views.retract, name="retract"),
-    path("account/tokens/", token_views.tokens, name="tokens"),
-    path("account/tokens/<int:token_id>/revoke/", token_views.revoke_token, name="revoke-token"),
+    path("questions/<int:question_id>/vote/", ballots.vote, name="vote"),
+    path("questions/<int:question_id>/retract/", ballots.retract, name="retract"),
+    path("account/tokens/", tokens.tokens, name="tokens"),
+    path("account/tokens/<int:token_id>/revoke/", tokens.revoke_token, name="revoke-token"),
     path(
         "follow/consultations/<int:page_id>/",
-        notification_views.follow_consultation,
+        notifications.follow_consultation,
         name="follow-consultation",
     ),
     path(
         "follow/proposals/<int:proposal_id>/",
-        notification_views.follow_proposal,
+        notifications.follow_proposal,
         name="follow-proposal",
     ),
-    path("notifications/", notification_views.notifications, name="notifications"),
-    path("notifications/read/", notification_views.mark_read, name="notifications-read"),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("notifications/read/", notifications.mark_read, name="notifications-read"),
     path(
         "notifications/preferences/",
-        notification_views.update_preferences,
+        notifications.update_preferences,
         name="notification-preferences",
     ),
     path(
         "notifications/unsubscribe/<str:token>/",
-        notification_views.unsubscribe,
+        notifications.unsubscribe,
         name="unsubscribe",
     ),
     path("api/v1/", include("consult.api.urls")),

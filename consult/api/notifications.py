@@ -13,7 +13,6 @@ from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from consult import permissions
 from consult.api.contributions import (
     ERROR,
     WRITE_ERRORS,
@@ -85,13 +84,12 @@ PaginatedNotificationSerializer = inline_serializer(
 
 
 def signed_in(request) -> None:
-    if not permissions.is_signed_in(request.user):
+    user = request.user
+    if not (user.is_authenticated and user.is_active):
         raise NotAuthenticated()
 
 
 class FollowView(ContributionView):
-    throttle_scope = "follow"
-
     def target(self, request, **kwargs):
         """What is followed, if the requester may see it (404 otherwise)."""
         raise NotImplementedError
@@ -104,7 +102,7 @@ class FollowView(ContributionView):
     def post(self, request, **kwargs):
         signed_in(request)
         target = self.target(request, **kwargs)
-        created = follows.follow(request.user, target)
+        created = follows.follow(request, target)
         preferences.remember_language(request)
         return Response(
             {"following": True}, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -113,7 +111,7 @@ class FollowView(ContributionView):
     @document(request=None, responses={204: None, **WRITE_ERRORS})
     def delete(self, request, **kwargs):
         signed_in(request)
-        follows.unfollow(request.user, self.target(request, **kwargs))
+        follows.unfollow(request, self.target(request, **kwargs))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -121,7 +119,7 @@ class ConsultationFollowView(FollowView):
     """Follow a consultation: its phases (proposals open, voting opens, closes soon, closed)."""
 
     def target(self, request, page_id: int):
-        return consultation(page_id)
+        return consultation(request, page_id)
 
 
 class ProposalFollowView(FollowView):
@@ -162,8 +160,6 @@ def ids_of(data: Any) -> list[int] | None:
 
 
 class NotificationReadView(ContributionView):
-    throttle_scope = "follow"
-
     @document(
         request=inline_serializer(
             "MarkRead", {"ids": serializers.ListField(child=serializers.IntegerField())}
@@ -173,13 +169,11 @@ class NotificationReadView(ContributionView):
     )
     def post(self, request):
         signed_in(request)
-        records.mark_read(request.user, ids_of(request.data))
+        records.mark_read(request, ids_of(request.data))
         return Response({"unread": queries.unread_count(request.user)})
 
 
 class PreferencesView(ContributionView):
-    throttle_scope = "follow"
-
     @document(responses={200: PreferencesSerializer, 401: ERROR})
     def get(self, request):
         signed_in(request)
@@ -197,6 +191,6 @@ class PreferencesView(ContributionView):
         if not isinstance(data, dict):
             raise InvalidPreference(_("The request body must be a JSON object."))
         preference = preferences.update(
-            request.user, email=data.get("email"), language=data.get("language")
+            request, email=data.get("email"), language=data.get("language")
         )
         return Response(preferences.as_dict(preference))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from consult import conf, permissions
+from consult import conf, privacy, ratelimit
+from consult.actor import Actor, as_actor
 from consult.exceptions import NotAuthenticated
 from consult.models import ConsultationPage, Follow, Proposal
 
@@ -13,25 +14,37 @@ def _lookup(target: Target) -> dict[str, Target]:
     return {"proposal": target} if isinstance(target, Proposal) else {"page": target}
 
 
-def follow(user, target: Target) -> bool:
-    """``user`` follows ``target``; False when they already did. Callers
-    check first that ``user`` may see ``target``."""
-    if not permissions.is_signed_in(user):
+def _page(target: Target) -> ConsultationPage:
+    return target.page if isinstance(target, Proposal) else target
+
+
+def _signed_in(who, target: Target) -> Actor:
+    actor = as_actor(who)
+    privacy.require_visible(actor, _page(target))
+    if not actor.signed_in:
         raise NotAuthenticated()
-    _, created = Follow.objects.get_or_create(user=user, **_lookup(target))
+    ratelimit.hit("follow", actor)
+    return actor
+
+
+def follow(who, target: Target) -> bool:
+    """``who`` (an Actor, a request or a user) follows ``target``; False when
+    they already did. Entry points first check that a proposal is one ``who``
+    may see; page privacy is checked here."""
+    actor = _signed_in(who, target)
+    _, created = Follow.objects.get_or_create(user=actor.user, **_lookup(target))
     return created
 
 
-def unfollow(user, target: Target) -> bool:
-    """``user`` stops following ``target``; False when they did not follow it."""
-    if not permissions.is_signed_in(user):
-        raise NotAuthenticated()
-    deleted, _ = Follow.objects.filter(user=user, **_lookup(target)).delete()
+def unfollow(who, target: Target) -> bool:
+    """``who`` stops following ``target``; False when they did not follow it."""
+    actor = _signed_in(who, target)
+    deleted, _ = Follow.objects.filter(user=actor.user, **_lookup(target)).delete()
     return bool(deleted)
 
 
 def is_following(user, target: Target) -> bool:
-    if not permissions.is_signed_in(user):
+    if user is None or not user.is_authenticated:
         return False
     return Follow.objects.filter(user=user, **_lookup(target)).exists()
 

@@ -8,7 +8,8 @@ from django.core import signing
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from consult import conf, permissions
+from consult import conf, ratelimit
+from consult.actor import as_actor
 from consult.exceptions import InvalidPreference, NotAuthenticated
 from consult.models import NotificationPreference
 from consult.models.notifications import EmailFrequency
@@ -46,11 +47,15 @@ def _supported(code: str) -> str | None:
         return None
 
 
-def update(user, *, email: object = None, language: object = None) -> NotificationPreference:
-    """Change ``user``'s preferences; ``None`` leaves a field as it is. An
-    empty ``language`` goes back to the one last used on the site."""
-    if not permissions.is_signed_in(user):
+def update(who, *, email: object = None, language: object = None) -> NotificationPreference:
+    """Change the preferences of ``who`` (an Actor, a request or a user);
+    ``None`` leaves a field as it is. An empty ``language`` goes back to the
+    one last used on the site."""
+    actor = as_actor(who)
+    if not actor.signed_in:
         raise NotAuthenticated()
+    ratelimit.hit("follow", actor)
+    user = actor.user
     changes: dict[str, str] = {}
     if email is not None:
         if email not in EmailFrequency.values:
@@ -76,7 +81,8 @@ def remember_language(request) -> None:
     """Record the language ``request`` is served in as the person's last used
     one. Costs a query only when it differs from the one the session recorded."""
     user = getattr(request, "user", None)
-    if not permissions.is_signed_in(user) or not hasattr(request, "session"):
+    signed_in = user is not None and user.is_authenticated and user.is_active
+    if not signed_in or not hasattr(request, "session"):
         return
     code = _supported(translation.get_language() or "")
     if code is None or request.session.get(SESSION_KEY) == code:

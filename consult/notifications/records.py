@@ -6,7 +6,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from consult import conf
+from consult import conf, ratelimit
+from consult.actor import as_actor
+from consult.exceptions import NotAuthenticated
 from consult.models import Follow, Notification, PhaseEvent
 
 PREFERENCE = "user__consult_notification_preference"
@@ -104,9 +106,14 @@ def instant(queryset: QuerySet[Notification]) -> QuerySet[Notification]:
     return queryset.filter(frequency_q("instant"))
 
 
-def mark_read(user, ids: list[int] | None = None) -> int:
-    """Mark ``user``'s notifications (all, or those of ``ids``) as read."""
-    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+def mark_read(who, ids: list[int] | None = None) -> int:
+    """Mark the notifications of ``who`` (an Actor, a request or a user; all,
+    or those of ``ids``) as read."""
+    actor = as_actor(who)
+    if not actor.signed_in:
+        raise NotAuthenticated()
+    ratelimit.hit("follow", actor)
+    unread = Notification.objects.filter(user=actor.user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     return unread.update(read_at=timezone.now())

@@ -365,7 +365,7 @@ class ResultsView {
   }
 }
 
-// Websocket close codes the server uses (see docs/realtime.md).
+// Websocket close codes the server uses (see docs/reference/websocket.md).
 const CLOSE_BAD_FRAME = 4400;
 const CLOSE_NOT_FOUND = 4404;
 const CLOSE_IDLE = 4408;

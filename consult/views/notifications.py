@@ -9,8 +9,8 @@
 | ``notifications/preferences/``             | POST      | e-mail frequency and language         |
 | ``notifications/unsubscribe/<token>/``     | GET, POST | confirm page; one-click (RFC 8058)    |
 
-Writes go through ``consult.notifications``; follows count against the
-``follow`` rate like the API.
+Writes go through ``consult.notifications``, which also counts them against
+the ``follow`` rate, as for the API.
 """
 
 from __future__ import annotations
@@ -30,9 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from consult import conf
-from consult.api.throttling import check_rate
 from consult.contributions import queries as contribution_queries
-from consult.contributions.exceptions import Throttled
 from consult.exceptions import ConsultError
 from consult.models.notifications import EmailFrequency
 from consult.notifications import follows, preferences, queries, records
@@ -65,16 +63,12 @@ def _back(request, fallback: str) -> str:
 
 def _toggle(request, target, fallback: str):
     back = _back(request, fallback)
-    wait = check_rate("follow", request)
-    if wait is not None:
-        messages.error(request, str(Throttled(wait).detail))
-        return redirect(back)
     try:
         if request.POST.get("action") == "unfollow":
-            follows.unfollow(request.user, target)
+            follows.unfollow(request, target)
             messages.success(request, _("You no longer follow this."))
         else:
-            follows.follow(request.user, target)
+            follows.follow(request, target)
             preferences.remember_language(request)
             messages.success(request, _("You follow this now. We will tell you what happens."))
     except ConsultError as error:
@@ -85,7 +79,7 @@ def _toggle(request, target, fallback: str):
 @require_POST
 @login_required
 def follow_consultation(request, page_id: int):
-    page = contribution_queries.live_consultation(page_id)
+    page = contribution_queries.live_consultation(request, page_id)
     if page is None:
         raise Http404
     return _toggle(request, page, page.url or "/")
@@ -94,7 +88,7 @@ def follow_consultation(request, page_id: int):
 @require_POST
 @login_required
 def follow_proposal(request, proposal_id: int):
-    proposal = contribution_queries.proposal_by_id(request.user, proposal_id)
+    proposal = contribution_queries.proposal_by_id(request, proposal_id)
     if proposal is None:
         raise Http404
     page = proposal.page
@@ -131,7 +125,10 @@ def notifications(request):
 @require_POST
 @login_required
 def mark_read(request):
-    records.mark_read(request.user)
+    try:
+        records.mark_read(request)
+    except ConsultError as error:
+        messages.error(request, str(error.detail))
     return redirect("consult:notifications")
 
 
@@ -139,11 +136,15 @@ def mark_read(request):
 @login_required
 def update_preferences(request):
     form = PreferencesForm(request.POST)
-    if form.is_valid():
-        preferences.update(request.user, **form.cleaned_data)
-        messages.success(request, _("Your notification settings have been saved."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Please choose how often and in which language."))
+        return redirect("consult:notifications")
+    try:
+        preferences.update(request, **form.cleaned_data)
+    except ConsultError as error:
+        messages.error(request, str(error.detail))
+    else:
+        messages.success(request, _("Your notification settings have been saved."))
     return redirect("consult:notifications")
 
 

@@ -169,3 +169,9 @@ class SigningKeyMissing(ConsultError):
     code = "not_configured"
     status = 503
     default_detail = _("This site cannot sign results bundles yet: it has no signing key.")
+
+
+class InvalidPreference(ConsultError):
+    code = "invalid"
+    status = 400
+    default_detail = _("The notification preferences are not valid.")

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from consult.views import ballots, receipts, tokens
+from consult.views import ballots, notifications, receipts, tokens
 
 app_name = "consult"
 
@@ -10,5 +10,27 @@ urlpatterns = [
     path("receipts/", receipts.check_receipt, name="receipt"),
     path("account/tokens/", tokens.tokens, name="tokens"),
     path("account/tokens/<int:token_id>/revoke/", tokens.revoke_token, name="revoke-token"),
+    path(
+        "follow/consultations/<int:page_id>/",
+        notifications.follow_consultation,
+        name="follow-consultation",
+    ),
+    path(
+        "follow/proposals/<int:proposal_id>/",
+        notifications.follow_proposal,
+        name="follow-proposal",
+    ),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("notifications/read/", notifications.mark_read, name="notifications-read"),
+    path(
+        "notifications/preferences/",
+        notifications.update_preferences,
+        name="notification-preferences",
+    ),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notifications.unsubscribe,
+        name="unsubscribe",
+    ),
     path("api/v1/", include("consult.api.urls")),
 ]

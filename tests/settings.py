@@ -18,6 +18,9 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
 INSTALLED_APPS = [
     "consult",
+    # A database task queue, for the tests that check nothing is sent before
+    # a worker runs; the default backend below is the immediate one.
+    "django_tasks_db",
     "rest_framework",
     "channels",
     "allauth",
@@ -111,3 +114,5 @@ WAGTAIL_SITE_NAME = "Test City"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 STATICFILES_DIRS = [REPO_DIR / "site_example" / "static"]
+# Background tasks run on the spot in tests (and under ``make demo``).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,6 +1,6 @@
 from django.urls import path, re_path, register_converter
 
-from consult.api import contributions, docs, ledger, schema, views
+from consult.api import contributions, docs, ledger, notifications, schema, views
 
 
 class IdConverter:
@@ -72,6 +72,28 @@ urlpatterns = [
         name="api-comment-report",
     ),
     path("categories/", contributions.CategoryListView.as_view(), name="api-categories"),
+    # Follows and notifications (consult.api.notifications).
+    path(
+        "consultations/<id:page_id>/follow/",
+        notifications.ConsultationFollowView.as_view(),
+        name="api-consultation-follow",
+    ),
+    path(
+        "proposals/<id:proposal_id>/follow/",
+        notifications.ProposalFollowView.as_view(),
+        name="api-proposal-follow",
+    ),
+    path("notifications/", notifications.NotificationListView.as_view(), name="api-notifications"),
+    path(
+        "notifications/read/",
+        notifications.NotificationReadView.as_view(),
+        name="api-notifications-read",
+    ),
+    path(
+        "notifications/preferences/",
+        notifications.PreferencesView.as_view(),
+        name="api-notification-preferences",
+    ),
     path("schema/", schema.SchemaView.as_view(), name="api-schema"),
     path("docs/", docs.DocsView.as_view(), name="api-docs"),
     path("docs/assets/<str:name>", docs.docs_asset, name="api-docs-asset"),

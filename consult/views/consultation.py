@@ -15,6 +15,7 @@ from consult import conf, permissions
 from consult.actor import Actor
 from consult.ledger import receipts
 from consult.models import ConsultationPage, Question
+from consult.notifications import preferences
 from consult.voting import presenter, services
 from consult.voting.registry import get_method
 
@@ -43,6 +44,9 @@ def question_context(question: Question, actor: Actor, refusal) -> dict[str, Any
 def consultation_context(page: ConsultationPage, request) -> dict[str, Any]:
     """The consultation page's own context: its questions as the viewer sees
     them (``consult.voting.presenter``), their ballot forms and share links."""
+    # The language of a follower's e-mails follows the one they read the
+    # site in (a session lookup; a query only when it changes).
+    preferences.remember_language(request)
     actor = Actor.from_request(request)
     visible = presenter.results_visible(page)
     refusal = permissions.voting_refusal(request.user, page)

@@ -42,6 +42,12 @@ CACHES = {
 # citizen's address for per-address limits (and cannot be forged past them).
 REST_FRAMEWORK = {"NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "1"))}
 
+# Notification e-mails go out from a queue in the database, worked off by
+# `python manage.py db_worker` (one or more processes beside the ASGI
+# workers); `consult_notify` runs from cron or a systemd timer every minute.
+INSTALLED_APPS = [*INSTALLED_APPS, "django_tasks_db"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 CONSULT = {
     **CONSULT,
     # Kept out of the database and apart from SECRET_KEY, so that rotating

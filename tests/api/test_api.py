@@ -275,6 +275,11 @@ def test_schema_lists_only_consult_endpoints(client):
             "receipts/{receipt}/",
             "consultations/{page_id}/results.zip",
             "keys/",
+            "consultations/{page_id}/follow/",
+            "proposals/{proposal_id}/follow/",
+            "notifications/",
+            "notifications/read/",
+            "notifications/preferences/",
         ]
     }
     assert set(paths["/consult/api/v1/questions/{question_id}/ballot/"]) == {

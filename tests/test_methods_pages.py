@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from consult.models import Ballot
 from consult.voting import services
@@ -234,10 +235,18 @@ def test_results_tables_show_each_methods_extras(page, browser, voter):
         '<th scope="col">Round 1</th>' in ranked_html
         and '<th scope="col">Round 2</th>' in ranked_html
     )
-    assert "Winner: <strong>Trees</strong>" in ranked_html
-    assert "<em>eliminated</em>" in ranked_html and "<strong>wins</strong>" in ranked_html
+    # Voting is still open: nobody has won yet, an option only leads.
+    assert "Leading so far: <strong>Trees</strong>" in ranked_html
+    assert "Winner:" not in ranked_html
+    assert "<em>eliminated</em>" in ranked_html and "<strong>leads</strong>" in ranked_html
     assert "out of the count" in ranked_html  # the eliminated option in round 2
     assert structure(ranked_html).referenced  # the scrollable rounds region is labelled
+
+    type(page).objects.filter(pk=page.pk).update(voting_close_at=timezone.now())
+    html = browser.get(page.url).content.decode()
+    ranked_html = html.split(f'id="question-{ranked.pk}"')[1].split("</article>")[0]
+    assert "Winner: <strong>Trees</strong>" in ranked_html
+    assert "<strong>wins</strong>" in ranked_html and "Leading so far" not in ranked_html
 
 
 def test_ranked_results_before_any_ballot(page, client):

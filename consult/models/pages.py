@@ -217,6 +217,24 @@ class ConsultationPage(RoutablePageMixin, Page):
     def status_label(self) -> str:
         return Status(self.status).label
 
+    def phase_boundaries(self, now: datetime) -> tuple[datetime | None, datetime | None]:
+        """The last phase boundary (a proposals or voting opening or closing
+        time) at or before ``now``, and the next one after it; None for none.
+        Between two boundaries the page's status and forms stay the same."""
+        times = [
+            moment
+            for moment in (
+                self.proposals_open_at,
+                self.proposals_close_at,
+                self.voting_open_at,
+                self.voting_close_at,
+            )
+            if moment is not None
+        ]
+        passed = max((moment for moment in times if moment <= now), default=None)
+        upcoming = min((moment for moment in times if moment > now), default=None)
+        return passed, upcoming
+
     def voting_state(self, now: datetime | None = None) -> str:
         """``"not_open"``, ``"open"`` or ``"closed"`` for the voting phase alone."""
         now = now or timezone.now()

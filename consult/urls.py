@@ -8,8 +8,6 @@ urlpatterns = [
     path("questions/<int:question_id>/vote/", views.vote, name="vote"),
     path("questions/<int:question_id>/retract/", views.retract, name="retract"),
     path("account/tokens/", token_views.tokens, name="tokens"),
-    path(
-        "account/tokens/<int:token_id>/revoke/", token_views.revoke_token, name="revoke-token"
-    ),
+    path("account/tokens/<int:token_id>/revoke/", token_views.revoke_token, name="revoke-token"),
     path("api/v1/", include("consult.api.urls")),
 ]

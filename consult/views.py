@@ -20,7 +20,6 @@ from consult.models import ConsultationPage, Question
 from consult.voting.registry import get_method
 from consult.voting.tally import pending_payload
 
-
 #: Session key of the ballots refused on a plain form post, by question id:
 #: the page shows them again so the voter's choices are not lost.
 REFUSED_KEY = "consult_refused_ballots"
@@ -70,7 +69,9 @@ def ballot_summary(method, question: Question, options: list, content) -> list[s
     """The voter's own public ballot in words, one item per choice."""
     if not content:
         return []
-    labels = {entry["key"]: entry["label"] for entry in method.results(question, options, {})["results"]}
+    labels = {
+        entry["key"]: entry["label"] for entry in method.results(question, options, {})["results"]
+    }
     if "ranking" in content:
         return [
             f"{rank}. {labels.get(str(key), key)}" for rank, key in enumerate(content["ranking"], 1)

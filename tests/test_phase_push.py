@@ -30,15 +30,15 @@ def test_each_boundary_is_pushed_once_with_the_new_status(monkeypatch):
     now = timezone.now()
     page = factories.make_consultation(
         questions=[],
-        proposals_open_at=now + timedelta(seconds=1),
-        proposals_close_at=now + timedelta(seconds=2),
-        voting_open_at=now + timedelta(seconds=2),
+        proposals_open_at=now + timedelta(seconds=2),
+        proposals_close_at=now + timedelta(seconds=3.5),
+        voting_open_at=now + timedelta(seconds=3.5),
         voting_close_at=now + timedelta(days=1),
     )
 
     async def scenario():
         ws = await connect(page)
-        assert await ws.receive_nothing(timeout=0.5)  # no snapshot: no question, same phase
+        assert await ws.receive_nothing(timeout=0.3)  # no snapshot: no question, same phase
         messages = [await ws.receive_json_from(timeout=5) for _ in range(2)]
         assert await ws.receive_nothing(timeout=0.8)
         await ws.disconnect()

@@ -474,7 +474,11 @@ class ConsultationPage {
     }
     const status = this.element.querySelector("[data-consult-status]");
     if (status) {
-      this.announcer.say(`${this.element.dataset.msgPhase} ${status.textContent.trim()}`, { now: true });
+      const results = this.element.querySelector("[data-consult-tally]:not([hidden])");
+      const text = status.dataset.consultStatus === "closed" && results
+        ? this.element.dataset.msgPublished
+        : `${this.element.dataset.msgPhase} ${status.textContent.trim()}`;
+      this.announcer.say(text, { now: true });
       if (focusLost) status.focus();
     }
     this.resync();

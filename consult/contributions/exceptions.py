@@ -50,6 +50,12 @@ class NoSupport(ConsultError):
     default_detail = _("You have not supported this proposal.")
 
 
+class OwnProposal(ConsultError):
+    code = "own_proposal"
+    status = 409
+    default_detail = _("You cannot support your own proposal.")
+
+
 class Throttled(ConsultError):
     """For the page forms; the API raises DRF's ``Throttled`` (with ``Retry-After``)."""
 

@@ -31,6 +31,7 @@ from consult.contributions.exceptions import (
     NoSupport,
     NotEditable,
     NotFound,
+    OwnProposal,
 )
 from consult.contributions.text import clean_text
 from consult.models import (
@@ -159,10 +160,16 @@ def withdraw_proposal(user, proposal: Proposal) -> Proposal:
 
 
 def support_proposal(user, proposal: Proposal) -> SupportResult:
-    """``user`` supports ``proposal`` (once: a second call changes nothing)."""
+    """``user`` supports ``proposal`` (once: a second call changes nothing).
+
+    Its author may not: a support is someone else's backing, and the
+    support threshold would otherwise start at one.
+    """
     refusal = permissions.support_refusal(user, proposal)
     if refusal:
         raise refusal
+    if proposal.author_id == user.pk:
+        raise OwnProposal()
     with transaction.atomic():
         try:
             with transaction.atomic():

@@ -259,7 +259,7 @@ class ResultsView {
     const table = this.article.querySelector("[data-consult-tally]");
     if (!table) return true;
     if (publishing) {
-      for (const node of this.article.querySelectorAll("[data-consult-tally], [data-consult-runoff]")) {
+      for (const node of this.article.querySelectorAll("[data-consult-tally], [data-consult-tally-box], [data-consult-runoff]")) {
         node.hidden = false;
       }
       for (const node of this.article.querySelectorAll("[data-consult-turnout]")) node.hidden = true;

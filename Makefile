@@ -46,10 +46,13 @@ format: install
 	$(BIN)/ruff format .
 
 # Extract the app's strings into locale/*/LC_MESSAGES/django.po (the test
-# settings' LOCALE_PATHS) and compile them; both files are committed.
+# settings' LOCALE_PATHS), the example site's into site_example/locale, and
+# compile them; both files are committed.
+LOCALES := --locale de --locale fr --locale es --locale it --locale nl --locale ar
 messages: install
-	cd consult && DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=.. ../$(BIN)/python -m django makemessages --locale de --locale fr --locale es --no-obsolete --add-location file
-	for po in locale/*/LC_MESSAGES/django.po; do msgfmt --check -o $${po%.po}.mo $$po; done
+	cd consult && DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=.. ../$(BIN)/python -m django makemessages $(LOCALES) --no-obsolete --add-location file
+	cd site_example && DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=.. ../$(BIN)/python -m django makemessages $(LOCALES) --no-obsolete --add-location file
+	for po in locale/*/LC_MESSAGES/django.po site_example/locale/*/LC_MESSAGES/django.po; do msgfmt --check -o $${po%.po}.mo $$po; done
 
 wheel: install
 	rm -rf dist build

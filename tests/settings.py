@@ -93,8 +93,16 @@ LOGIN_URL = "account_login"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español")]
-LOCALE_PATHS = [REPO_DIR / "locale"]
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("it", "Italiano"),
+    ("nl", "Nederlands"),
+    ("ar", "العربية"),
+]
+LOCALE_PATHS = [REPO_DIR / "locale", REPO_DIR / "site_example" / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

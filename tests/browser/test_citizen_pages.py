@@ -242,3 +242,29 @@ def test_account_pages_have_no_axe_violation(live_asgi_server):  # noqa: F811
             page.goto(live_asgi_server.url + where)
             assert violations(page) == [], f"{where}: {tab.report()}"
         assert not tab.problems(), tab.report()
+
+
+def test_arabic_pages_read_right_to_left(budget_scene):
+    server, path, _email, _approval = budget_scene
+    with browser_session() as open_tab:
+        tab = open_tab()
+        page = tab.page
+        page.context.add_cookies([{"name": "django_language", "value": "ar", "url": server.url}])
+        for where in (path, "/accounts/login/"):
+            page.goto(server.url + where)
+            expect(page.locator("html")).to_have_attribute("dir", "rtl")
+            expect(page.locator("html")).to_have_attribute("lang", "ar")
+            expect(page.locator(".skip-link")).to_have_text("انتقل إلى المحتوى")
+            assert violations(page) == [], f"{where}: {tab.report()}"
+        page.goto(server.url + path)
+        expect(page.locator("[data-consult-status]")).to_have_text("التصويت مفتوح")
+        # Mirrored: the question's start edge is on the right.
+        main = page.locator("main").bounding_box()
+        badge = page.locator("[data-consult-status]").bounding_box()
+        assert main and badge
+        assert badge["x"] > main["x"] + main["width"] / 2, (badge, main)
+        page.set_viewport_size({"width": 320, "height": 800})
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, page.evaluate(WIDER_THAN_SCREEN)
+        screenshot(page, "arabic-phone")
+        assert not tab.problems(), tab.report()

@@ -125,12 +125,14 @@ def test_richer_ballots_with_javascript(scene):
         # Budget: the running total, and the server's refusal when over.
         budget = page.locator(f"#question-{q['budget']}")
         total = budget.locator("output")
-        expect(total).to_have_text("Chosen: 0 of 100. Left: 100.")
+        expect(total).to_have_text("Chosen: 0\u00a0EUR of 100\u00a0EUR. Left: 100\u00a0EUR.")
         budget.get_by_label("Trees").check()
         budget.get_by_label("Fountain").check()
-        expect(total).to_have_text("Chosen: 100 of 100. Left: 0.")
+        expect(total).to_have_text("Chosen: 100\u00a0EUR of 100\u00a0EUR. Left: 0\u00a0EUR.")
         budget.get_by_label("Bench").check()
-        expect(total).to_have_text("Chosen: 110, that is 10 over the budget of 100.")
+        expect(total).to_have_text(
+            "Chosen: 110\u00a0EUR, that is 10\u00a0EUR over the budget of 100\u00a0EUR."
+        )
         budget.get_by_role("button", name="Vote", exact=True).click()
         expect(budget.locator("[data-consult-feedback]")).to_have_text(
             "Your choices cost 110 in all, more than the budget of 100."

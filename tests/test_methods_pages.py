@@ -129,7 +129,7 @@ def test_every_ballot_form_renders_labelled_controls(page, browser):
     assert "0 is the lowest score and 3 the highest." in html
     boxes = named(f"q{budget.pk}-options")
     assert [a["data-cost"] for a in boxes] == ["40", "10", "60"]
-    assert "Cost: 40" in html and "Their costs may add up to 100 at most." in html
+    assert "Cost: 40\u00a0EUR" in html and "Their costs may add up to 100\u00a0EUR at most." in html
 
 
 @pytest.mark.parametrize(
@@ -253,3 +253,16 @@ def test_ranked_results_before_any_ballot(page, client):
     html = client.get(page.url).content.decode()
     assert "No winner yet." in html
     assert 'class="consult-scroll" role="region" tabindex="0"' in html
+
+
+def test_amounts_are_grouped_for_the_language_with_the_currency(db, settings):
+    from django.utils import translation
+
+    from consult.templatetags.consult_tags import money
+
+    settings.CONSULT = {**getattr(settings, "CONSULT", {}), "CURRENCY": "CHF"}
+    with translation.override("de"):
+        assert money(60000) == "60.000\u00a0CHF"
+        assert money("12.5") == "12,50\u00a0CHF"
+    with translation.override("en"):
+        assert money(60000) == "60,000\u00a0CHF"

@@ -1,4 +1,9 @@
+from decimal import Decimal, InvalidOperation
+
 from django import template
+from django.utils import formats
+
+from consult import conf
 
 register = template.Library()
 
@@ -15,3 +20,23 @@ def share_of(votes: int, total: int) -> float:
 @register.filter
 def chosen(key, selected) -> bool:
     return str(key) in selected
+
+
+@register.filter
+def money(value) -> str:
+    """An amount in ``CONSULT["CURRENCY"]``, grouped and with the decimal
+    mark of the active language ("60.000 EUR" in German, "60,000 EUR" in
+    English); whole amounts without decimals. consult.js formats alike."""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    places = 0 if amount == amount.to_integral_value() else 2
+    number = formats.number_format(amount, places, use_l10n=True, force_grouping=True)
+    return f"{number}\u00a0{conf.get('CURRENCY')}"
+
+
+@register.simple_tag
+def consult_currency() -> str:
+    """``CONSULT["CURRENCY"]``, for consult.js to format amounts alike."""
+    return conf.get("CURRENCY")

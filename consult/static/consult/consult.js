@@ -16,6 +16,13 @@ function formatNumber(value, { min = 0, max = min } = {}) {
   return new Intl.NumberFormat(lang, { minimumFractionDigits: min, maximumFractionDigits: max }).format(value);
 }
 
+// As the money template filter: grouped for the language, then the currency code.
+function formatMoney(value, currency) {
+  const places = Number.isInteger(value) ? 0 : 2;
+  const number = formatNumber(value, { min: places, max: places });
+  return currency ? `${number}\u00a0${currency}` : number;
+}
+
 // The question's own form fields, names without the "q12-" prefix.
 class Fields {
   constructor(form, prefix) {
@@ -218,11 +225,12 @@ class BudgetMeter {
     }
     const left = this.budget - spent;
     const data = this.fieldset.dataset;
+    const money = (value) => formatMoney(value, data.currency);
     this.output.textContent = interpolate(left < 0 ? data.msgOver : data.msgTotal, {
-      spent: formatNumber(spent),
-      budget: formatNumber(this.budget),
-      left: formatNumber(left),
-      over: formatNumber(-left),
+      spent: money(spent),
+      budget: money(this.budget),
+      left: money(left),
+      over: money(-left),
     });
     this.line.classList.toggle("consult-budget-total--over", left < 0);
   }
@@ -289,7 +297,7 @@ class ResultsView {
       bar = entry.mean === null ? 0 : (100 * entry.mean) / max;
     }
     if ("funded" in entry) {
-      set("cost", String(entry.cost));
+      set("cost", formatMoney(entry.cost, table.dataset.currency));
       set("funded", entry.funded ? table.dataset.msgFunded : table.dataset.msgUnfunded);
       row.querySelector(".consult-funded-mark").hidden = !entry.funded;
     }

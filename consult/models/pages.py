@@ -64,6 +64,18 @@ def _contribution_view(name: str):
 _ID = r"(?P<%s>[0-9]{1,18})"
 
 
+def participants(page_ids: list[int]) -> dict[int, int]:
+    """People who voted on each page (on any of its questions), in one query."""
+    from consult.models.ballots import Participation
+
+    rows = (
+        Participation.objects.filter(question__page_id__in=page_ids)
+        .values("question__page_id")
+        .annotate(voters=models.Count("voter", distinct=True))
+    )
+    return {row["question__page_id"]: row["voters"] for row in rows}
+
+
 class ConsultationIndexPage(Page):
     """Lists its child consultations, filterable by ``?status=upcoming|open|closed``."""
 
@@ -100,7 +112,10 @@ class ConsultationIndexPage(Page):
             ("open", pgettext_lazy("consultations filter", "Open")),
             ("closed", pgettext_lazy("consultations filter", "Closed")),
         ]
-        context["consultations"] = self.consultations(status_filter)
+        context["consultations"] = consultations = self.consultations(status_filter)
+        voters = participants([page.pk for page in consultations])
+        for page in consultations:
+            page.participants = voters.get(page.pk, 0)
         context["consult_base_template"] = conf.get("BASE_TEMPLATE")
         return context
 
@@ -114,6 +129,15 @@ class ConsultationPage(RoutablePageMixin, Page):
     """
 
     intro = RichTextField(_("introduction"), blank=True)
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Shown at the top of the page and on its card in listings."),
+    )
     body = StreamField(ConsultationBodyBlock(), blank=True, verbose_name=_("body"))
 
     proposals_open_at = models.DateTimeField(_("proposals open at"), null=True, blank=True)
@@ -160,6 +184,7 @@ class ConsultationPage(RoutablePageMixin, Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("intro"),
+        FieldPanel("image"),
         FieldPanel("body"),
         MultiFieldPanel(
             [

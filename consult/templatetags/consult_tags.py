@@ -2,6 +2,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils import formats
+from django.utils.safestring import mark_safe
 
 from consult import conf
 
@@ -40,3 +41,16 @@ def money(value) -> str:
 def consult_currency() -> str:
     """``CONSULT["CURRENCY"]``, for consult.js to format amounts alike."""
     return conf.get("CURRENCY")
+
+
+@register.simple_tag
+def qr_svg(url: str) -> str:
+    """``url`` as a QR code in inline SVG, drawn on the server so a printed
+    page or poster carries it without any script or third party."""
+    import segno
+
+    if not url:
+        return ""
+    # Only path data: the URL is encoded in the drawing, never put in as text.
+    svg = segno.make(url, error="m").svg_inline(border=2, omitsize=True, svgclass="consult-qr")
+    return mark_safe(svg)  # noqa: S308

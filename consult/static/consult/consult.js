@@ -604,6 +604,37 @@ class ConsultationPage {
   }
 }
 
+// "Copy link": shown only where the clipboard can be written.
+for (const box of document.querySelectorAll("[data-consult-copy]")) {
+  if (!navigator.clipboard) continue;
+  box.hidden = false;
+  const done = box.querySelector(".consult-copy__done");
+  box.querySelector("button").addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(box.dataset.consultCopy);
+      done.textContent = box.dataset.msgCopied;
+    } catch {
+      done.textContent = box.dataset.consultCopy; // shown to copy by hand
+    }
+  });
+}
+
+// The time left to vote, kept current (the server's text is the fallback).
+// Queried on every tick: a phase change may have replaced the header.
+function tickCountdowns() {
+  if (!Intl.DurationFormat) return false;
+  for (const time of document.querySelectorAll("time[data-consult-countdown]")) {
+    const left = Math.max(0, Math.floor((Date.parse(time.dateTime) - Date.now()) / 1000));
+    const days = Math.floor(left / 86400);
+    const hours = Math.floor((left % 86400) / 3600);
+    const minutes = Math.floor((left % 3600) / 60);
+    const parts = days ? { days, hours } : hours ? { hours, minutes } : { minutes, seconds: left % 60 };
+    time.textContent = new Intl.DurationFormat(lang, { style: "long" }).format(parts);
+  }
+  return true;
+}
+if (document.querySelector("time[data-consult-countdown]") && tickCountdowns()) setInterval(tickCountdowns, 1000);
+
 // Outside a consultation page, each results block is a root of its own.
 for (const root of document.querySelectorAll("[data-consult-page]")) {
   if (!root.parentElement?.closest("[data-consult-page]")) new ConsultationPage(root).start();

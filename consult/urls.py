@@ -1,13 +1,13 @@
 from django.urls import include, path
 
-from consult import token_views, views
+from consult.views import ballots, tokens
 
 app_name = "consult"
 
 urlpatterns = [
-    path("questions/<int:question_id>/vote/", views.vote, name="vote"),
-    path("questions/<int:question_id>/retract/", views.retract, name="retract"),
-    path("account/tokens/", token_views.tokens, name="tokens"),
-    path("account/tokens/<int:token_id>/revoke/", token_views.revoke_token, name="revoke-token"),
+    path("questions/<int:question_id>/vote/", ballots.vote, name="vote"),
+    path("questions/<int:question_id>/retract/", ballots.retract, name="retract"),
+    path("account/tokens/", tokens.tokens, name="tokens"),
+    path("account/tokens/<int:token_id>/revoke/", tokens.revoke_token, name="revoke-token"),
     path("api/v1/", include("consult.api.urls")),
 ]

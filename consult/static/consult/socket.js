@@ -12,7 +12,7 @@
 //   live.start();                             // idempotent
 //   live.resync();                            // false when not connected
 
-// Close codes the server uses (see docs/realtime.md).
+// Close codes the server uses (see docs/reference/websocket.md).
 export const CLOSE_BAD_FRAME = 4400;
 export const CLOSE_NOT_FOUND = 4404;
 export const CLOSE_IDLE = 4408;

@@ -1,5 +1,5 @@
-"""Citizen-facing pages: the consultation page's context and the plain
-form posts that work with JavaScript off."""
+"""The consultation page's context: its questions, what the viewer sees of
+them, their ballot forms and share links."""
 
 from __future__ import annotations
 
@@ -8,52 +8,52 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, resolve_url
+from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from consult import conf, localization, permissions
-from consult.exceptions import ConsultError
+from consult import conf, permissions
+from consult.actor import Actor
 from consult.models import ConsultationPage, Question
+from consult.voting import presenter, services
 from consult.voting.registry import get_method
-from consult.voting.tally import pending_payload
 
-#: Session key of the ballots refused on a plain form post, by question id:
-#: the page shows them again so the voter's choices are not lost.
+#: Session key of the ballots refused on a plain form post, by question id.
 REFUSED_KEY = "consult_refused_ballots"
+#: Message tags of feedback shown next to its question, not on top.
+QUESTION_TAG = "consult-question-"
 
 
 def question_tag(question_id: int) -> str:
-    """The message tag of feedback shown next to its question, not on top."""
-    return f"consult-question-{question_id}"
+    return f"{QUESTION_TAG}{question_id}"
 
 
 def question_context(
-    question: Question, request, visible: bool, refusal, feedback=(), refused=None
+    question: Question, actor: Actor, refusal, feedback=(), refused=None
 ) -> dict[str, Any]:
     method = get_method(question.method)
-    own = localization.own_ballot(request.user, question)
+    own = services.own_ballot(actor, question)
+    results = presenter.present(question)
     options = list(question.options.all())
+    # A ballot refused on a plain post is shown again, so the voter corrects
+    # it rather than starting over.
     shown = own
     if refused is not None:
         try:
             method.selected(refused)
             method.form_context(question, options, refused)
         except (KeyError, TypeError, ValueError, AttributeError):
-            refused = None  # too malformed to show again: an empty form then
+            pass  # too malformed to show again: the form shows the own ballot
         else:
             shown = refused
     return {
         "question": question,
         "method": method,
         "prefix": f"q{question.pk}-",
-        "tally": localization.tally(question) if visible else None,
-        "tally_pending": pending_payload(question)
-        if not visible and permissions.results_reveal_at(question.page)
-        else None,
-        "turnout": localization.turnout(question),
+        "tally": results.tally,
+        "tally_pending": results.pending,
+        "turnout": results.turnout,
         "voted": own is not None,
         # {} is a ballot the page may not show (a secret one).
         "secret": own == {},
@@ -69,9 +69,8 @@ def ballot_summary(method, question: Question, options: list, content) -> list[s
     """The voter's own public ballot in words, one item per choice."""
     if not content:
         return []
-    labels = {
-        entry["key"]: entry["label"] for entry in method.results(question, options, {})["results"]
-    }
+    results = method.results(question, options, {})["results"]
+    labels = {entry["key"]: entry["label"] for entry in results}
     if "ranking" in content:
         return [
             f"{rank}. {labels.get(str(key), key)}" for rank, key in enumerate(content["ranking"], 1)
@@ -81,15 +80,30 @@ def ballot_summary(method, question: Question, options: list, content) -> list[s
     return [labels.get(key, key) for key in method.counts(content)]
 
 
+def phase_context(page: ConsultationPage) -> dict[str, int]:
+    """The phase the page is rendered in, as the websocket's ``phase``
+    message numbers it (the epoch second of the last boundary passed), and
+    when the next boundary is due (0: none), for a page that reconnects
+    after missing a ``phase`` message."""
+    passed, upcoming = page.phase_boundaries(timezone.now())
+    return {
+        "phase_version": int(passed.timestamp()) if passed is not None else 0,
+        "next_phase_at": int(upcoming.timestamp()) if upcoming is not None else 0,
+    }
+
+
 def consultation_context(page: ConsultationPage, request) -> dict[str, Any]:
-    visible = permissions.results_visible(request.user, page)
+    """The consultation page's own context: its questions as the viewer sees
+    them (``consult.voting.presenter``), their ballot forms and share links."""
+    actor = Actor.from_request(request)
+    visible = presenter.results_visible(page)
     refusal = permissions.voting_refusal(request.user, page)
     questions = page.questions.prefetch_related("options")
     url = page.get_full_url(request) or ""
     # Feedback on a plain form post goes next to its question; the rest on top.
     page_messages, feedback = [], {}
     for message in messages.get_messages(request):
-        tag = next((t for t in message.extra_tags.split() if t.startswith("consult-question-")), "")
+        tag = next((t for t in message.extra_tags.split() if t.startswith(QUESTION_TAG)), "")
         if tag:
             feedback.setdefault(tag, []).append(message)
         else:
@@ -99,8 +113,7 @@ def consultation_context(page: ConsultationPage, request) -> dict[str, Any]:
         "consult_questions": [
             question_context(
                 question,
-                request,
-                visible,
+                actor,
                 refusal,
                 feedback.get(question_tag(question.pk), ()),
                 refused.get(str(question.pk)),
@@ -121,18 +134,6 @@ def consultation_context(page: ConsultationPage, request) -> dict[str, Any]:
     }
 
 
-def phase_context(page: ConsultationPage) -> dict[str, int]:
-    """The phase the page is rendered in, as the websocket's ``phase``
-    message numbers it (the epoch second of the last boundary passed), and
-    when the next boundary is due (0: none), for a page that reconnects
-    after missing a ``phase`` message."""
-    passed, upcoming = page.phase_boundaries(timezone.now())
-    return {
-        "phase_version": int(passed.timestamp()) if passed is not None else 0,
-        "next_phase_at": int(upcoming.timestamp()) if upcoming is not None else 0,
-    }
-
-
 def share_links(url: str, title: str) -> list[tuple[str, str]]:
     """Plain share links: no third-party script runs on the page."""
     u, t = quote(url, safe=""), quote(title, safe="")
@@ -143,49 +144,3 @@ def share_links(url: str, title: str) -> list[tuple[str, str]]:
         ("X", f"https://x.com/intent/post?text={t}&url={u}"),
         ("WhatsApp", f"https://wa.me/?text={t}%20{u}"),
     ]
-
-
-def _question_for_form(question_id: int) -> Question:
-    return get_object_or_404(
-        Question.objects.select_related("page").filter(page__live=True), pk=question_id
-    )
-
-
-def _back(question: Question):
-    return redirect(f"{question.page.url}#question-{question.pk}")
-
-
-@require_POST
-def vote(request, question_id: int):
-    question = _question_for_form(question_id)
-    body = get_method(question.method).body_from_form(request.POST, f"q{question.pk}-")
-    tag = question_tag(question.pk)
-    if not body:
-        messages.error(request, _("Please make a choice before you vote."), extra_tags=tag)
-        return _back(question)
-    try:
-        result = localization.cast_ballot(request.user, question, body)
-    except ConsultError as error:
-        messages.error(request, str(error.detail), extra_tags=tag)
-        refused = request.session.get(REFUSED_KEY, {})
-        request.session[REFUSED_KEY] = {**refused, str(question.pk): body}
-    else:
-        if result.created:
-            messages.success(request, _("Thank you, your vote has been counted."), extra_tags=tag)
-        else:
-            messages.success(request, _("Your vote has been changed."), extra_tags=tag)
-    return _back(question)
-
-
-@require_POST
-def retract(request, question_id: int):
-    question = _question_for_form(question_id)
-    try:
-        localization.retract_ballot(request.user, question)
-    except ConsultError as error:
-        messages.error(request, str(error.detail), extra_tags=question_tag(question.pk))
-    else:
-        messages.success(
-            request, _("Your vote has been withdrawn."), extra_tags=question_tag(question.pk)
-        )
-    return _back(question)

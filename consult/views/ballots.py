@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 
 from consult.exceptions import ConsultError, InvalidBallot
 from consult.models import Question
-from consult.voting import services
 from consult.views.consultation import REFUSED_KEY, question_tag
+from consult.voting import services
 from consult.voting.registry import get_method
 
 

@@ -268,3 +268,61 @@ def test_arabic_pages_read_right_to_left(budget_scene):
         assert overflow <= 0, page.evaluate(WIDER_THAN_SCREEN)
         screenshot(page, "arabic-phone")
         assert not tab.problems(), tab.report()
+
+
+def test_every_method_votes_with_the_keyboard_alone(live_asgi_server):  # noqa: F811
+    """Tab, Space, arrows and Enter only: each of the six methods casts a
+    ballot, and the confirmation next to its question takes the focus."""
+    from tests import factories
+
+    options = ["Trees", "Bench", "Fountain"]
+    consultation = factories.make_consultation(
+        ballot_secrecy="public",
+        questions=[
+            {"title": "Car-free?", "method": "yes_no"},
+            {"title": "One", "method": "single", "options": options},
+            {"title": "Some", "method": "approval", "options": options, "max_choices": 2},
+            {"title": "Rank", "method": "ranked", "options": options},
+            {"title": "Score", "method": "score", "options": options, "max_score": 3},
+            {
+                "title": "Fund",
+                "method": "budget",
+                "budget": 100,
+                "options": [{"label": label, "cost": 30} for label in options],
+            },
+        ],
+    )
+    email = factories.make_user().email
+    path = consultation.get_url()
+    questions = {q.method: q.pk for q in consultation.questions.all()}
+
+    with browser_session() as open_tab:
+        tab = open_tab()
+        page = tab.page
+        sign_in(page, live_asgi_server.url, email, path)
+        keyboard = page.keyboard
+
+        def vote(method: str, keys: list[str]) -> None:
+            article = page.locator(f"#question-{questions[method]}")
+            # Into the question's form from its heading, as Tab would go.
+            article.locator("h3").evaluate("(h) => { h.tabIndex = -1; h.focus(); }")
+            for key in keys:
+                keyboard.press(key)
+            feedback = article.locator("[data-consult-feedback]")
+            expect(feedback).to_have_text("Thank you, your vote has been counted.")
+            expect(feedback).to_be_focused()
+
+        # Radio groups: Tab into the group, arrows move and choose.
+        vote("yes_no", ["Tab", "ArrowDown", "Tab", "Enter"])
+        vote("single", ["Tab", "ArrowDown", "Tab", "Enter"])
+        # Check boxes: Space ticks, Tab moves on.
+        vote("approval", ["Tab", "Space", "Tab", "Space", "Tab", "Tab", "Enter"])
+        # Ranked: the first option's "Move up" ranks it; then vote.
+        vote("ranked", ["Tab", "Tab", "Enter", *["Tab"] * 8, "Enter"])
+        # Score: the first option's scale is a radio group.
+        vote("score", ["Tab", "ArrowRight", "ArrowRight", *["Tab"] * 3, "Enter"])
+        vote("budget", ["Tab", "Space", "Tab", "Space", "Tab", "Tab", "Enter"])
+        expect(
+            page.locator(f"#question-{questions['single']} .consult-own-ballot li")
+        ).to_have_text(["Bench"])
+        assert not tab.problems(), tab.report()

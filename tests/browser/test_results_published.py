@@ -27,7 +27,7 @@ pytestmark = BROWSER_MARKS
 
 PUBLISHED = "Voting has closed. The results are published."
 #: Long enough for Chromium to start and load the page before the close.
-CLOSES_IN = timedelta(seconds=8)
+CLOSES_IN = timedelta(seconds=15)
 
 
 def test_results_appear_at_the_close_without_reload(live_asgi_server):  # noqa: F811

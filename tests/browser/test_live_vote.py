@@ -274,11 +274,13 @@ def sign_in(tab: Tab, scene: Scene) -> None:
     assert not tab.problems(), tab.report()
 
 
-def wait_for_live_results(tab: Tab) -> None:
-    """Until the websocket is open and the snapshots (one per question) applied."""
+def wait_for_live_results(tab: Tab, questions: int = 2) -> None:
+    """Until the page's one websocket is open and the snapshots (one per
+    question) applied."""
     tab.page.wait_for_function(
-        "() => window.__consultProbe && window.__consultProbe.opened >= 1"
-        " && window.__consultProbe.frames >= 2",
+        "(questions) => window.__consultProbe && window.__consultProbe.opened >= 1"
+        " && window.__consultProbe.frames >= questions",
+        arg=questions,
         timeout=TIMEOUT_MS,
     )
 

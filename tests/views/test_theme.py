@@ -26,7 +26,8 @@ def test_cards_show_dates_status_and_how_many_voted(db):
     assert "3 people have voted" in card
 
 
-def test_hero_image_on_the_page_and_its_card(db):
+def test_hero_image_on_the_page_and_its_card(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # renditions stay out of the work tree
     image = Image.objects.create(title="Square", file=get_test_image_file(size=(1200, 600)))
     index = factories.make_index()
     page = factories.make_consultation(index=index, image=image)

@@ -17,22 +17,31 @@ $(STAMP): $(BIN)/python setup.py pyproject.toml
 
 install: $(STAMP)
 
-demo: install
+# The demo needs the site's packages only, not the test tools (browsers'
+# drivers, linters): a first `make demo` installs about half as much.
+DEMO_STAMP := $(VENV)/.demo-stamp
+$(DEMO_STAMP): $(BIN)/python setup.py pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[site]"
+	touch $(DEMO_STAMP)
+
+PORT ?= 8000
+
+demo: $(DEMO_STAMP)
 	$(MANAGE) migrate --noinput
-	$(MANAGE) load_demo_data
+	PORT=$(PORT) $(MANAGE) load_demo_data
 	@echo ""
-	@echo "  Site:        http://127.0.0.1:8000/"
-	@echo "  Consultation http://127.0.0.1:8000/consultations/market-square/"
-	@echo "  Admin:       http://127.0.0.1:8000/admin/"
-	@echo "  API:         http://127.0.0.1:8000/consult/api/v1/consultations/"
+	@echo "  Site:        http://127.0.0.1:$(PORT)/"
+	@echo "  Consultation http://127.0.0.1:$(PORT)/consultations/market-square/"
+	@echo "  Admin:       http://127.0.0.1:$(PORT)/admin/"
+	@echo "  API:         http://127.0.0.1:$(PORT)/consult/api/v1/consultations/"
 	@echo ""
 	@echo "  Logins (password for all: consult-demo-2026):"
 	@echo "    admin@example.org      superuser"
-	@echo "    editor@example.org     editor (Wagtail admin)"
-	@echo "    moderator@example.org  moderator (Wagtail admin)"
+	@echo "    editor@example.org     editor (edits, publishes, sees results)"
+	@echo "    moderator@example.org  moderator (approves proposals and comments)"
 	@echo "    anna@example.org, ben@example.org, chloe@example.org  citizens"
 	@echo ""
-	$(BIN)/uvicorn site_example.asgi:application --host 127.0.0.1 --port 8000
+	$(BIN)/uvicorn site_example.asgi:application --host 127.0.0.1 --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -48,10 +57,13 @@ format: install
 	$(BIN)/ruff format .
 
 # Extract the app's strings into locale/*/LC_MESSAGES/django.po (the test
-# settings' LOCALE_PATHS) and compile them; both files are committed.
+# settings' LOCALE_PATHS), the example site's into site_example/locale, and
+# compile them; both files are committed.
+LOCALES := --locale de --locale fr --locale es --locale it --locale nl --locale ar
 messages: install
-	cd consult && DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=.. ../$(BIN)/python -m django makemessages --locale de --locale fr --locale es --no-obsolete --add-location file
-	for po in locale/*/LC_MESSAGES/django.po; do msgfmt --check -o $${po%.po}.mo $$po; done
+	cd consult && DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=.. ../$(BIN)/python -m django makemessages $(LOCALES) --no-obsolete --add-location file
+	cd site_example && DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=.. ../$(BIN)/python -m django makemessages $(LOCALES) --no-obsolete --add-location file
+	for po in locale/*/LC_MESSAGES/django.po site_example/locale/*/LC_MESSAGES/django.po; do msgfmt --check -o $${po%.po}.mo $$po; done
 
 wheel: install
 	rm -rf dist build

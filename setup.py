@@ -54,6 +54,9 @@ setup(
         "cryptography>=42,<51",
         # Background tasks (notification e-mails), the backport Wagtail 8 uses.
         "django-tasks>=0.12,<0.13",
+        # The QR code on consultation pages and posters, as inline SVG made
+        # on the server (pure Python, no image library).
+        "segno>=1.6,<2",
     ],
     extras_require={
         "redis": ["channels-redis>=4.2,<5", "redis>=5,<9"],

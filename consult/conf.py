@@ -79,6 +79,9 @@ DEFAULTS: dict[str, Any] = {
     # Template the citizen-facing pages extend; needs blocks ``content``,
     # ``extra_css`` (inside <head>) and ``extra_js``, like a `wagtail start` site.
     "BASE_TEMPLATE": "base.html",
+    # ISO 4217 code of the amounts of participatory budgets (costs, budget),
+    # shown after the amount, which is formatted for the reader's language.
+    "CURRENCY": "EUR",
     # Extra voting methods: dotted paths to VotingMethod subclasses.
     "VOTING_METHODS": [],
     # Key for the digest that lets a voter find their own ballot without the

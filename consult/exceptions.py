@@ -130,6 +130,12 @@ class NoSupport(ConsultError):
     default_detail = _("You have not supported this proposal.")
 
 
+class OwnProposal(ConsultError):
+    code = "own_proposal"
+    status = 409
+    default_detail = _("You cannot support your own proposal.")
+
+
 class Throttled(ConsultError):
     """Too many writes; ``wait`` (seconds) becomes the ``Retry-After`` header."""
 

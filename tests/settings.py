@@ -66,6 +66,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "consult.context_processors.layout",
             ],
         },
     },
@@ -87,6 +88,9 @@ AUTHENTICATION_BACKENDS = [
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Signed in by the confirmation link when opened in the browser that signed
+# up, and sent on to the page the citizen came from (the "next" of sign-up).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_RATE_LIMITS = False
 LOGIN_URL = "account_login"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -103,8 +107,16 @@ CONSULT = {
 }
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español")]
-LOCALE_PATHS = [REPO_DIR / "locale"]
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("it", "Italiano"),
+    ("nl", "Nederlands"),
+    ("ar", "العربية"),
+]
+LOCALE_PATHS = [REPO_DIR / "locale", REPO_DIR / "site_example" / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

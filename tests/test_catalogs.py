@@ -1,4 +1,4 @@
-"""The committed gettext catalogs (locale/{de,fr,es}/LC_MESSAGES) are complete.
+"""The committed gettext catalogs (locale/{de,fr,es,it,nl,ar}/LC_MESSAGES) are complete.
 
 * every entry is translated (all plural forms too) and nothing is fuzzy,
   the header included;
@@ -29,7 +29,7 @@ from django.test import override_settings
 REPO_DIR = Path(__file__).resolve().parent.parent
 LOCALE_DIR = REPO_DIR / "locale"
 PACKAGE_DIR = REPO_DIR / "consult"
-LANGUAGES = ("de", "fr", "es")
+LANGUAGES = ("de", "fr", "es", "it", "nl", "ar")
 
 # ---------------------------------------------------------------- .po reader
 

@@ -43,6 +43,7 @@ def configure_consultation_page(model) -> None:
     model.content_panels = [
         *Page.content_panels,
         FieldPanel("intro"),
+        FieldPanel("image"),
         FieldPanel("body"),
         MultiFieldPanel(
             [

@@ -33,6 +33,7 @@ from consult.exceptions import (
     NoSupport,
     NotEditable,
     NotFound,
+    OwnProposal,
 )
 from consult.models import (
     Category,
@@ -168,13 +169,19 @@ def withdraw_proposal(who, proposal: Proposal) -> Proposal:
 
 
 def support_proposal(who, proposal: Proposal) -> SupportResult:
-    """``user`` supports ``proposal`` (once: a second call changes nothing)."""
+    """``user`` supports ``proposal`` (once: a second call changes nothing).
+
+    Its author may not: a support is someone else's backing, and the
+    support threshold would otherwise start at one.
+    """
     actor = _visible_to(who, proposal.page)
     user = actor.user
     ratelimit.hit("support", actor)
     refusal = permissions.support_refusal(user, proposal)
     if refusal:
         raise refusal
+    if proposal.author_id == user.pk:
+        raise OwnProposal()
     with transaction.atomic():
         try:
             with transaction.atomic():

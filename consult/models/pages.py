@@ -211,6 +211,15 @@ class ConsultationPage(RoutablePageMixin, Page):
     """
 
     intro = RichTextField(_("introduction"), blank=True)
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Shown at the top of the page and on its card in listings."),
+    )
     # Its blocks are ``consult.blocks.ConsultationBodyBlock``, handed over by
     # ``wire()`` when the app is ready (StreamField builds its block on first use).
     body = StreamField([], blank=True, verbose_name=_("body"))
@@ -285,6 +294,24 @@ class ConsultationPage(RoutablePageMixin, Page):
     @property
     def status_label(self) -> str:
         return Status(self.status).label
+
+    def phase_boundaries(self, now: datetime) -> tuple[datetime | None, datetime | None]:
+        """The last phase boundary (a proposals or voting opening or closing
+        time) at or before ``now``, and the next one after it; None for none.
+        Between two boundaries the page's status and forms stay the same."""
+        times = [
+            moment
+            for moment in (
+                self.proposals_open_at,
+                self.proposals_close_at,
+                self.voting_open_at,
+                self.voting_close_at,
+            )
+            if moment is not None
+        ]
+        passed = max((moment for moment in times if moment <= now), default=None)
+        upcoming = min((moment for moment in times if moment > now), default=None)
+        return passed, upcoming
 
     def voting_state(self, now: datetime | None = None) -> str:
         """``"not_open"``, ``"open"`` or ``"closed"`` for the voting phase alone."""

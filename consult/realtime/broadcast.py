@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -45,6 +46,18 @@ def question_message(question: Question, shared: Question | None = None) -> dict
     for a translation that no longer matches.
     """
     return presenter.present(question, shared).message
+
+
+def phase_message(page: Any, passed: datetime | None) -> dict[str, Any]:
+    """The websocket message saying which phase ``page`` is in (SPEC §12);
+    ``version`` is the epoch second of the boundary ``passed`` last (0: none
+    yet), so a viewer can tell whether its page was rendered before it."""
+    return {
+        "type": "phase",
+        "consultation": page.pk,
+        "status": page.status_at(passed) if passed is not None else page.status,
+        "version": int(passed.timestamp()) if passed is not None else 0,
+    }
 
 
 def publish_question(question_id: int) -> None:

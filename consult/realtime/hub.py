@@ -13,7 +13,9 @@ re-joins them and re-reads the state its viewers may have missed. A
 message the layer dropped without an error is found by the hub's audit,
 which compares the database's tally versions with what it delivered, so a
 lost update never stays lost. And at the close of voting it pushes the
-results that were hidden until then, when no ballot would bring them.
+results that were hidden until then, when no ballot would bring them; at
+every phase boundary (proposals or voting opening or closing) it tells the
+open pages the consultation's new phase, so they follow without a reload.
 """
 
 from __future__ import annotations
@@ -30,13 +32,19 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.layers import BaseChannelLayer, get_channel_layer
+from django.utils import timezone
 
 from consult import conf
 from consult.exceptions import TranslationOutOfDate
 from consult.models import ConsultationPage, Tally
-from consult.realtime.broadcast import EVENT_TYPE, broadcast_interval, question_message
+from consult.realtime.broadcast import (
+    EVENT_TYPE,
+    broadcast_interval,
+    phase_message,
+    question_message,
+)
 from consult.realtime.coalesce import Coalescer
-from consult.realtime.groups import consultation_group, question_topic
+from consult.realtime.groups import PHASE_TOPIC, consultation_group, question_topic
 from consult.realtime.loops import PerLoop
 from consult.realtime.outbox import Frame, Outbox
 from consult.voting import presenter, translations
@@ -59,6 +67,10 @@ class Snapshot:
     #: Per topic, the question whose tally it shows (a translated question
     #: shows its original's).
     sources: dict[str, int] = field(default_factory=dict)
+    #: The page's phase message, and when its next phase boundary is due
+    #: (epoch seconds; None: no boundary ahead).
+    phase: Frame | None = None
+    next_phase_at: float | None = None
 
 
 @dataclass(eq=False)
@@ -80,6 +92,11 @@ class _Page:
     baseline: dict[str, int] = field(default_factory=dict)
     #: See ``Snapshot.sources``.
     sources: dict[str, int] = field(default_factory=dict)
+    #: The newest phase frame seen (pushed, or the page's first snapshot's),
+    #: the next boundary and the timer that announces it.
+    phase: Frame | None = None
+    next_phase_at: float | None = None
+    phase_timer: asyncio.TimerHandle | None = None
 
     def delivered(self, topic: str) -> int:
         """The version every socket of the page has of ``topic``, or newer."""
@@ -135,6 +152,8 @@ class Hub:
             del self._pages[page_id]
             if page.reveal is not None:
                 page.reveal.cancel()
+            if page.phase_timer is not None:
+                page.phase_timer.cancel()
             if self.layer is not None:
                 self._to_discard.add(page_id)
                 self._wake.set()
@@ -163,6 +182,7 @@ class Hub:
             return None
         if self._pages.get(page_id) is page:
             self._schedule_reveal(page_id, page, snapshot.reveal_at)
+            self._follow_phase(page_id, page, snapshot)
             if not page.baseline:
                 page.baseline = {frame.topic: frame.version for frame in snapshot.frames}
             page.sources = snapshot.sources
@@ -268,6 +288,56 @@ class Hub:
             page.latest[frame.topic] = frame
             for outbox in list(page.outboxes):
                 outbox.push(frame, again=True)
+
+    # -- phase changes ---------------------------------------------------------
+
+    def _follow_phase(self, page_id: int, page: _Page, snapshot: Snapshot) -> None:
+        """Tell every viewer of the page when a phase boundary has passed,
+        and arm a timer for the next one.
+
+        Nothing is cast at a boundary either, so the hub re-reads the page
+        then (as for the results published at the close). Like the reveal
+        timer it also wakes every ``REVEAL_CHECK_EVERY`` seconds, so phase
+        dates an editor moves are followed.
+        """
+        newer = snapshot.phase is not None and (
+            page.phase is None or snapshot.phase.version > page.phase.version
+        )
+        if newer and page.phase is not None:
+            for outbox in list(page.outboxes):
+                outbox.push(snapshot.phase)  # type: ignore[arg-type]
+        if newer:
+            page.phase = snapshot.phase
+        if snapshot.next_phase_at == page.next_phase_at and page.phase_timer is not None:
+            return
+        if page.phase_timer is not None:
+            page.phase_timer.cancel()
+            page.phase_timer = None
+        page.next_phase_at = snapshot.next_phase_at
+        if snapshot.next_phase_at is None:
+            return
+        delay = max(snapshot.next_phase_at - time.time(), 0) + REVEAL_MARGIN
+        self._arm_phase(page_id, page, min(delay, REVEAL_CHECK_EVERY))
+
+    def _arm_phase(self, page_id: int, page: _Page, delay: float) -> None:
+        def start() -> None:
+            task = _spawn(self._phase_due(page_id, page))
+            self._revealing.add(task)
+            task.add_done_callback(self._revealing.discard)
+
+        page.phase_timer = asyncio.get_running_loop().call_later(delay, start)
+
+    async def _phase_due(self, page_id: int, page: _Page) -> None:
+        page.phase_timer = None
+        if self._pages.get(page_id) is not page:
+            return
+        page.read_at = float("-inf")  # a fresh read, not one shared from before
+        try:
+            # Reading follows the phase (see snapshots): pushes it, re-arms.
+            await self.snapshots(page_id)
+        except Exception:
+            logger.exception("consult: could not read consultation %s at a phase change", page_id)
+            self._arm_phase(page_id, page, RETRY_MAX)
 
     # -- updates -------------------------------------------------------------
 
@@ -455,7 +525,15 @@ def read_snapshots(page_id: int) -> Snapshot | None:
         frames.append(Frame(topic, message["version"], json.dumps(message)))
         sources[topic] = shared.pk
     reveal_at = presenter.results_reveal_at(page)
-    return Snapshot(frames, reveal_at.timestamp() if reveal_at is not None else None, sources)
+    passed, upcoming = page.phase_boundaries(timezone.now())
+    phase = phase_message(page, passed)
+    return Snapshot(
+        frames,
+        reveal_at.timestamp() if reveal_at is not None else None,
+        sources,
+        phase=Frame(PHASE_TOPIC, phase["version"], json.dumps(phase)),
+        next_phase_at=upcoming.timestamp() if upcoming is not None else None,
+    )
 
 
 @database_sync_to_async

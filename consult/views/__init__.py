@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count
+
 from consult import privacy
 from consult.actor import Actor
+from consult.models import Participation
 from consult.views import comments, proposals
 from consult.views.common import contributions_context
 from consult.views.consultation import consultation_context
@@ -39,5 +42,15 @@ def page_context(page, request) -> dict[str, Any]:
 
 
 def index_context(index, request, consultations) -> dict[str, Any]:
-    """The index page lists only the consultations page privacy lets the viewer see."""
-    return {"consultations": consultations.filter(privacy.visible_q(Actor.from_request(request)))}
+    """The index page lists only the consultations page privacy lets the viewer
+    see, each with how many people voted on it (its card shows it)."""
+    shown = list(consultations.filter(privacy.visible_q(Actor.from_request(request))))
+    voters = dict(
+        Participation.objects.filter(question__page__in=shown)
+        .values("question__page_id")
+        .annotate(voters=Count("voter", distinct=True))
+        .values_list("question__page_id", "voters")
+    )
+    for page in shown:
+        page.participants = voters.get(page.pk, 0)
+    return {"consultations": shown}

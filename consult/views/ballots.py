@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from consult.exceptions import ConsultError, InvalidBallot
 from consult.models import Question
+from consult.views.consultation import REFUSED_KEY, question_tag
 from consult.voting import services
 from consult.voting.registry import get_method
 
@@ -44,7 +45,7 @@ def _refused(request, question: Question, error: ConsultError):
         if getattr(error, "wait", None) is not None:
             response["Retry-After"] = str(int(error.wait))
         return response
-    messages.error(request, str(error.detail))
+    messages.error(request, str(error.detail), extra_tags=question_tag(question.pk))
     return _back(question)
 
 
@@ -57,6 +58,9 @@ def vote(request, question_id: int):
             raise InvalidBallot(_("Please make a choice before you vote."))
         result = services.cast_ballot(request, question, body)
     except ConsultError as error:
+        if body and not _wants_json(request):
+            refused = request.session.get(REFUSED_KEY, {})
+            request.session[REFUSED_KEY] = {**refused, str(question.pk): body}
         return _refused(request, question, error)
     if _wants_json(request):
         shown = None if question.page.ballot_secrecy == "secret" else result.content
@@ -69,10 +73,11 @@ def vote(request, question_id: int):
             },
             status=201 if result.created else 200,
         )
+    tag = question_tag(question.pk)
     if result.created:
-        messages.success(request, _("Thank you, your vote has been counted."))
+        messages.success(request, _("Thank you, your vote has been counted."), extra_tags=tag)
     else:
-        messages.success(request, _("Your vote has been changed."))
+        messages.success(request, _("Your vote has been changed."), extra_tags=tag)
     return _back(question)
 
 
@@ -85,5 +90,7 @@ def retract(request, question_id: int):
         return _refused(request, question, error)
     if _wants_json(request):
         return HttpResponse(status=204)
-    messages.success(request, _("Your vote has been withdrawn."))
+    messages.success(
+        request, _("Your vote has been withdrawn."), extra_tags=question_tag(question.pk)
+    )
     return _back(question)

@@ -7,8 +7,10 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib import messages
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consult import conf, permissions
@@ -19,11 +21,34 @@ from consult.notifications import preferences
 from consult.voting import presenter, services
 from consult.voting.registry import get_method
 
+#: Session key of the ballots refused on a plain form post, by question id.
+REFUSED_KEY = "consult_refused_ballots"
+#: Message tags of feedback shown next to its question, not on top.
+QUESTION_TAG = "consult-question-"
 
-def question_context(question: Question, actor: Actor, refusal) -> dict[str, Any]:
+
+def question_tag(question_id: int) -> str:
+    return f"{QUESTION_TAG}{question_id}"
+
+
+def question_context(
+    question: Question, actor: Actor, refusal, feedback=(), refused=None
+) -> dict[str, Any]:
     method = get_method(question.method)
     own = services.own_ballot(actor, question)
     results = presenter.present(question)
+    options = list(question.options.all())
+    # A ballot refused on a plain post is shown again, so the voter corrects
+    # it rather than starting over.
+    shown = own
+    if refused is not None:
+        try:
+            method.selected(refused)
+            method.form_context(question, options, refused)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass  # too malformed to show again: the form shows the own ballot
+        else:
+            shown = refused
     return {
         "question": question,
         "method": method,
@@ -35,9 +60,40 @@ def question_context(question: Question, actor: Actor, refusal) -> dict[str, Any
         "receipt": receipts.grouped(services.own_receipt(actor, question) or "")
         if own is not None
         else "",
-        "selected": method.selected(own),
-        "form": method.form_context(question, list(question.options.all()), own),
+        # {} is a ballot the page may not show (a secret one).
+        "secret": own == {},
+        "choices": ballot_summary(method, question, options, own),
+        "selected": method.selected(shown),
+        "form": method.form_context(question, options, shown),
         "refusal": refusal,
+        "feedback": list(feedback),
+    }
+
+
+def ballot_summary(method, question: Question, options: list, content) -> list[str]:
+    """The voter's own public ballot in words, one item per choice."""
+    if not content:
+        return []
+    results = method.results(question, options, {})["results"]
+    labels = {entry["key"]: entry["label"] for entry in results}
+    if "ranking" in content:
+        return [
+            f"{rank}. {labels.get(str(key), key)}" for rank, key in enumerate(content["ranking"], 1)
+        ]
+    if "scores" in content:
+        return [f"{labels.get(str(key), key)}: {score}" for key, score in content["scores"].items()]
+    return [labels.get(key, key) for key in method.counts(content)]
+
+
+def phase_context(page: ConsultationPage) -> dict[str, int]:
+    """The phase the page is rendered in, as the websocket's ``phase``
+    message numbers it (the epoch second of the last boundary passed), and
+    when the next boundary is due (0: none), for a page that reconnects
+    after missing a ``phase`` message."""
+    passed, upcoming = page.phase_boundaries(timezone.now())
+    return {
+        "phase_version": int(passed.timestamp()) if passed is not None else 0,
+        "next_phase_at": int(upcoming.timestamp()) if upcoming is not None else 0,
     }
 
 
@@ -52,8 +108,28 @@ def consultation_context(page: ConsultationPage, request) -> dict[str, Any]:
     refusal = permissions.voting_refusal(request.user, page)
     questions = page.questions.prefetch_related("options")
     url = page.get_full_url(request) or ""
+    # Feedback on a plain form post goes next to its question; the rest on top.
+    page_messages, feedback = [], {}
+    for message in messages.get_messages(request):
+        tag = next((t for t in message.extra_tags.split() if t.startswith(QUESTION_TAG)), "")
+        if tag:
+            feedback.setdefault(tag, []).append(message)
+        else:
+            page_messages.append(message)
+    refused = request.session.pop(REFUSED_KEY, {}) if hasattr(request, "session") else {}
     return {
-        "consult_questions": [question_context(question, actor, refusal) for question in questions],
+        "consult_questions": [
+            question_context(
+                question,
+                actor,
+                refusal,
+                feedback.get(question_tag(question.pk), ()),
+                refused.get(str(question.pk)),
+            )
+            for question in questions
+        ],
+        "page_messages": page_messages,
+        **phase_context(page),
         "results_visible": visible,
         "voting_refusal": refusal,
         "voting_open": page.voting_state() == "open",

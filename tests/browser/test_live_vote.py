@@ -276,11 +276,13 @@ def sign_in(tab: Tab, scene: Scene) -> None:
     assert not tab.problems(), tab.report()
 
 
-def wait_for_live_results(tab: Tab) -> None:
-    """Until the websocket is open and the snapshots (one per question) applied."""
+def wait_for_live_results(tab: Tab, questions: int = 2) -> None:
+    """Until the page's one websocket is open and the snapshots (one per
+    question) applied."""
     tab.page.wait_for_function(
-        "() => window.__consultProbe && window.__consultProbe.opened >= 1"
-        " && window.__consultProbe.frames >= 2",
+        "(questions) => window.__consultProbe && window.__consultProbe.opened >= 1"
+        " && window.__consultProbe.frames >= questions",
+        arg=questions,
         timeout=TIMEOUT_MS,
     )
 
@@ -329,7 +331,9 @@ def test_vote_reaches_a_live_viewer_without_reload(scene):
         question = b.locator(f"#question-{q}")
         question.get_by_role("radio", name="Yes", exact=True).check()
         question.get_by_role("button", name="Vote", exact=True).click()
-        expect(b.locator("[data-consult-announcer]")).to_have_text(COUNTED, timeout=TIMEOUT_MS)
+        feedback = question.locator("[data-consult-feedback]")
+        expect(feedback).to_have_text(COUNTED, timeout=TIMEOUT_MS)
+        expect(feedback).to_be_focused()
         assert b.url == scene.url, "the ballot was not cast through the API" + citizen.report()
         # The answer's receipt is shown at once, in groups of four.
         expect(question.locator("[data-consult-receipt]")).to_be_visible()
@@ -373,12 +377,16 @@ def test_vote_with_javascript_off_by_plain_post(scene):
 
         # Rendered again by the server: the message and the tally with the vote.
         question = page.locator(f"#question-{q}")
-        expect(page.locator(".consult-messages")).to_contain_text(COUNTED)
+        # The confirmation is next to the question, not on top of the page.
+        expect(question.locator("[data-consult-feedback]")).to_contain_text(COUNTED)
+        expect(page.locator(".consult-messages")).to_have_count(0)
         expect(question.locator(f"tr[data-key='{hall}'] [data-votes]")).to_have_text("1")
         expect(question.locator("[data-ballots]")).to_have_text("1")
-        # The ballot is secret by default: the form says "you have voted"
-        # without showing the choice.
-        expect(question.locator("[data-consult-voted]")).to_be_visible()
+        # The ballot is secret by default: the page says so, and why it
+        # does not show the choice.
+        expect(question.locator(".consult-own-ballot")).to_contain_text(
+            "Secret ballot: your choice is not shown"
+        )
         expect(question.get_by_role("button", name="Change my vote", exact=True)).to_be_visible()
         expect(question.locator("[data-consult-receipt-code]")).to_have_text(RECEIPT)
         assert not tab.problems(), tab.report()
@@ -392,7 +400,9 @@ def test_vote_with_javascript_off_by_plain_post(scene):
             lambda route: route.fulfill(status=200, content_type="text/html", body=html),
         )
         checker.page.goto(scene.url)
-        expect(checker.page.locator(".consult-messages")).to_contain_text(COUNTED)
+        expect(checker.page.locator(f"#question-{q} [data-consult-feedback]")).to_contain_text(
+            COUNTED
+        )
         violations = serious_violations(checker.page)
         assert not violations, "axe-core: serious or critical violations after a plain vote:\n" + (
             "\n".join(violations)

@@ -115,38 +115,47 @@ def test_richer_ballots_with_javascript(scene):
         ranked.get_by_label("Bench").select_option("")
         expect(ranked.locator("label")).to_have_text(["Trees", "Fountain", "Bench"])
         ranked.get_by_role("button", name="Vote", exact=True).click()
-        expect(announcer).to_have_text(COUNTED)
+        # The confirmation shows next to the question, with the focus on it,
+        # and why the choice is not shown (the ballot is secret).
+        feedback = ranked.locator("[data-consult-feedback]")
+        expect(feedback).to_have_text(COUNTED)
+        expect(feedback).to_be_focused()
+        expect(ranked.locator(".consult-own-ballot")).to_contain_text("your choice is not shown")
 
         # Budget: the running total, and the server's refusal when over.
         budget = page.locator(f"#question-{q['budget']}")
         total = budget.locator("output")
-        expect(total).to_have_text("Chosen: 0 of 100. Left: 100.")
+        expect(total).to_have_text("Chosen: 0\u00a0EUR of 100\u00a0EUR. Left: 100\u00a0EUR.")
         budget.get_by_label("Trees").check()
         budget.get_by_label("Fountain").check()
-        expect(total).to_have_text("Chosen: 100 of 100. Left: 0.")
+        expect(total).to_have_text("Chosen: 100\u00a0EUR of 100\u00a0EUR. Left: 0\u00a0EUR.")
         budget.get_by_label("Bench").check()
-        expect(total).to_have_text("Chosen: 110, that is 10 over the budget of 100.")
+        expect(total).to_have_text(
+            "Chosen: 110\u00a0EUR, that is 10\u00a0EUR over the budget of 100\u00a0EUR."
+        )
         budget.get_by_role("button", name="Vote", exact=True).click()
-        expect(budget.locator("[data-consult-error]")).to_have_text(
+        expect(budget.locator("[data-consult-feedback]")).to_have_text(
             "Your choices cost 110 in all, more than the budget of 100."
         )
         budget.get_by_label("Bench").uncheck()
         budget.get_by_role("button", name="Vote", exact=True).click()
-        expect(announcer).to_have_text(COUNTED)
+        expect(budget.locator("[data-consult-feedback]")).to_have_text(COUNTED)
 
         approval = page.locator(f"#question-{q['approval']}")
         for label in ("Trees", "Bench", "Fountain"):
             approval.get_by_label(label).check()
         approval.get_by_role("button", name="Vote", exact=True).click()
-        expect(approval.locator("[data-consult-error]")).to_have_text("Choose at most 2 options.")
+        expect(approval.locator("[data-consult-feedback]")).to_have_text(
+            "Choose at most 2 options."
+        )
         approval.get_by_label("Trees").uncheck()
         approval.get_by_role("button", name="Vote", exact=True).click()
-        expect(announcer).to_have_text(COUNTED)
+        expect(approval.locator("[data-consult-feedback]")).to_have_text(COUNTED)
 
         score = page.locator(f"#question-{q['score']}")
         score.get_by_role("group", name="Trees").get_by_label("2", exact=True).check()
         score.get_by_role("button", name="Vote", exact=True).click()
-        expect(announcer).to_have_text(COUNTED)
+        expect(score.locator("[data-consult-feedback]")).to_have_text(COUNTED)
         assert page.url == url, "a ballot was not cast through the API"
 
         # The viewer's tables follow over the websocket.
@@ -154,14 +163,14 @@ def test_richer_ballots_with_javascript(scene):
         # Round 1: one first preference each; the tie-break eliminates the
         # option listed last (Fountain), whose ballot goes to Bench.
         expect(v.locator(f"#question-{q['ranked']} [data-consult-winner]")).to_have_text(
-            "Winner: Bench"
+            "Leading so far: Bench"
         )
         rounds = v.locator(f"#question-{q['ranked']} .consult-rounds")
         expect(rounds.locator("thead th")).to_have_text(["Choice", "Round 1", "Round 2"])
         expect(rounds.locator("tbody tr")).to_have_text(
             [
                 "Trees11",
-                "Bench12 wins",
+                "Bench12 leads",
                 "Fountain1 eliminated–out of the count",
                 "Exhausted ballots00",
             ]

@@ -52,7 +52,7 @@ def test_results_appear_at_the_close_without_reload(live_asgi_server):  # noqa: 
         viewer = open_tab()
         page = viewer.page
         page.goto(url)
-        wait_for_live_results(viewer)
+        wait_for_live_results(viewer, questions=1)
         article = page.locator(f"#question-{question.pk}")
         table = article.locator("[data-consult-tally]")
         turnout = article.locator("[data-consult-turnout]")

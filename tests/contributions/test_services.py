@@ -19,6 +19,7 @@ from consult.exceptions import (
     NotAuthor,
     NotEditable,
     NotPublished,
+    OwnProposal,
     ProposalsClosed,
 )
 from consult.models import Comment, CommentFeed, Proposal, Report, Support
@@ -215,6 +216,15 @@ def test_support_counts_once_and_is_withdrawn(
             {"type": "supports", "proposal": proposal.pk, "supports": 0},
         ),
     ]
+
+
+def test_authors_cannot_support_their_own_proposal(page, citizen):
+    proposal = factories.make_proposal(page, author=citizen)
+    with pytest.raises(OwnProposal) as refused:
+        services.support_proposal(citizen, proposal)
+    assert refused.value.code == "own_proposal"
+    assert not Support.objects.filter(proposal=proposal).exists()
+    assert Proposal.objects.get(pk=proposal.pk).supports == 0
 
 
 def test_support_needs_published_proposal_and_open_phase(page, citizen):

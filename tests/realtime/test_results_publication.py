@@ -55,10 +55,13 @@ def test_open_sockets_get_the_tally_when_voting_closes(monkeypatch):
 
     async def scenario():
         ws, before = await watch(page)
-        after = [await ws.receive_json_from(timeout=5) for _ in before]
+        # The tallies, and the page's new phase (see test_phase_push).
+        after = [await ws.receive_json_from(timeout=5) for _ in range(len(before) + 1)]
         assert await ws.receive_nothing(timeout=0.5)
         await ws.disconnect()
-        return before, {message["question"]: message for message in after}
+        phase = [message for message in after if message["type"] == "phase"]
+        assert [(m["consultation"], m["status"]) for m in phase] == [(page.pk, "closed")]
+        return before, {m["question"]: m for m in after if m["type"] != "phase"}
 
     before, after = async_to_sync(scenario)()
 

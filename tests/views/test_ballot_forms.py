@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from consult.models import Ballot
 from consult.voting import services
@@ -128,7 +129,7 @@ def test_every_ballot_form_renders_labelled_controls(page, browser):
     assert "0 is the lowest score and 3 the highest." in html
     boxes = named(f"q{budget.pk}-options")
     assert [a["data-cost"] for a in boxes] == ["40", "10", "60"]
-    assert "Cost: 40" in html and "Their costs may add up to 100 at most." in html
+    assert "Cost: 40\u00a0EUR" in html and "Their costs may add up to 100\u00a0EUR at most." in html
 
 
 @pytest.mark.parametrize(
@@ -234,13 +235,34 @@ def test_results_tables_show_each_methods_extras(page, browser, voter):
         '<th scope="col">Round 1</th>' in ranked_html
         and '<th scope="col">Round 2</th>' in ranked_html
     )
-    assert "Winner: <strong>Trees</strong>" in ranked_html
-    assert "<em>eliminated</em>" in ranked_html and "<strong>wins</strong>" in ranked_html
+    # Voting is still open: nobody has won yet, an option only leads.
+    assert "Leading so far: <strong>Trees</strong>" in ranked_html
+    assert "Winner:" not in ranked_html
+    assert "<em>eliminated</em>" in ranked_html and "<strong>leads</strong>" in ranked_html
     assert "out of the count" in ranked_html  # the eliminated option in round 2
     assert structure(ranked_html).referenced  # the scrollable rounds region is labelled
+
+    type(page).objects.filter(pk=page.pk).update(voting_close_at=timezone.now())
+    html = browser.get(page.url).content.decode()
+    ranked_html = html.split(f'id="question-{ranked.pk}"')[1].split("</article>")[0]
+    assert "Winner: <strong>Trees</strong>" in ranked_html
+    assert "<strong>wins</strong>" in ranked_html and "Leading so far" not in ranked_html
 
 
 def test_ranked_results_before_any_ballot(page, client):
     html = client.get(page.url).content.decode()
     assert "No winner yet." in html
     assert 'class="consult-scroll" role="region" tabindex="0"' in html
+
+
+def test_amounts_are_grouped_for_the_language_with_the_currency(db, settings):
+    from django.utils import translation
+
+    from consult.templatetags.consult_tags import money
+
+    settings.CONSULT = {**getattr(settings, "CONSULT", {}), "CURRENCY": "CHF"}
+    with translation.override("de"):
+        assert money(60000) == "60.000\u00a0CHF"
+        assert money("12.5") == "12,50\u00a0CHF"
+    with translation.override("en"):
+        assert money(60000) == "60,000\u00a0CHF"

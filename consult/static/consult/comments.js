@@ -10,7 +10,9 @@
 //        where the focus is stay as they are; a polite live region says so.
 //   {"type": "supports", "proposal": 7, "supports": 88}
 //     -> update every [data-supports-for="7"] counter.
-// A separate module from consult.js: it opens its own connection.
+// It shares the page's one connection with consult.js (socket.js).
+
+import { liveSocket } from "./socket.js";
 
 const ID_PLACEHOLDER = /__ID__/g;
 const ATTRIBUTES = ["id", "for", "aria-describedby", "aria-labelledby", "value", "action", "href"];
@@ -199,42 +201,27 @@ class Live {
   constructor(root, discussion) {
     this.root = root;
     this.discussion = discussion;
-    this.retry = 0;
     this.announcer = discussion ? discussion.announcer : new Announcer(document.querySelector("[data-comments-announcer]"));
   }
 
-  connect() {
+  start() {
     const path = this.root.dataset.wsPath;
-    if (!path || !window.WebSocket) return;
-    const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-    const socket = new WebSocket(`${scheme}//${window.location.host}${path}`);
-    socket.addEventListener("open", () => {
-      if (this.retry > 0 && this.discussion) this.discussion.refresh(); // catch up
-      this.retry = 0;
-    });
-    socket.addEventListener("message", (event) => this.receive(event));
-    socket.addEventListener("close", () => {
-      // Exponential backoff with jitter, so a restarted worker is not stampeded.
-      const delay = Math.min(30000, 1000 * 2 ** this.retry) * (0.5 + Math.random());
-      this.retry += 1;
-      setTimeout(() => this.connect(), delay);
-    });
+    if (!path) return;
+    liveSocket(path)
+      .on("open", ({ again }) => { if (again && this.discussion) this.discussion.refresh(); }) // catch up
+      .on("comments", (message) => { if (this.discussion) this.discussion.changed(message); })
+      .on("supports", (message) => this.supports(message))
+      .start();
   }
 
-  receive(event) {
-    let message;
-    try { message = JSON.parse(event.data); } catch { return; }
-    if (!message || typeof message !== "object") return;
-    if (message.type === "comments" && this.discussion) {
-      this.discussion.changed(message);
-    } else if (message.type === "supports" && Number.isInteger(message.supports)) {
-      for (const node of document.querySelectorAll(`[data-supports-for="${CSS.escape(String(message.proposal))}"]`)) {
-        node.textContent = String(message.supports);
-      }
+  supports(message) {
+    if (!Number.isInteger(message.supports)) return;
+    for (const node of document.querySelectorAll(`[data-supports-for="${CSS.escape(String(message.proposal))}"]`)) {
+      node.textContent = String(message.supports);
     }
   }
 }
 
 const section = document.querySelector("[data-consult-discussion]");
 const root = section || document.querySelector("[data-consult-live]");
-if (root) new Live(root, section ? new Discussion(section) : null).connect();
+if (root) new Live(root, section ? new Discussion(section) : null).start();

@@ -5,6 +5,8 @@
 // websocket live.
 // Every string shown comes from the templates' data- attributes (translated).
 
+import { liveSocket } from "./socket.js";
+
 const lang = document.documentElement.lang || undefined;
 
 // Fill "%(name)s" placeholders of a translated string.
@@ -14,6 +16,13 @@ function interpolate(template, values) {
 
 function formatNumber(value, { min = 0, max = min } = {}) {
   return new Intl.NumberFormat(lang, { minimumFractionDigits: min, maximumFractionDigits: max }).format(value);
+}
+
+// As the money template filter: grouped for the language, then the currency code.
+function formatMoney(value, currency) {
+  const places = Number.isInteger(value) ? 0 : 2;
+  const number = formatNumber(value, { min: places, max: places });
+  return currency ? `${number}\u00a0${currency}` : number;
 }
 
 function csrfToken(form) {
@@ -159,11 +168,12 @@ class BudgetMeter {
     }
     const left = this.budget - spent;
     const data = this.fieldset.dataset;
+    const money = (value) => formatMoney(value, data.currency);
     this.output.textContent = interpolate(left < 0 ? data.msgOver : data.msgTotal, {
-      spent: formatNumber(spent),
-      budget: formatNumber(this.budget),
-      left: formatNumber(left),
-      over: formatNumber(-left),
+      spent: money(spent),
+      budget: money(this.budget),
+      left: money(left),
+      over: money(-left),
     });
     this.line.classList.toggle("consult-budget-total--over", left < 0);
   }
@@ -200,7 +210,7 @@ class ResultsView {
     const table = this.article.querySelector("[data-consult-tally]");
     if (!table) return true;
     if (publishing) {
-      for (const node of this.article.querySelectorAll("[data-consult-tally], [data-consult-runoff]")) {
+      for (const node of this.article.querySelectorAll("[data-consult-tally], [data-consult-tally-box], [data-consult-runoff]")) {
         node.hidden = false;
       }
       for (const node of this.article.querySelectorAll("[data-consult-turnout]")) node.hidden = true;
@@ -230,7 +240,7 @@ class ResultsView {
       bar = entry.mean === null ? 0 : (100 * entry.mean) / max;
     }
     if ("funded" in entry) {
-      set("cost", String(entry.cost));
+      set("cost", formatMoney(entry.cost, table.dataset.currency));
       set("funded", entry.funded ? table.dataset.msgFunded : table.dataset.msgUnfunded);
       row.querySelector(".consult-funded-mark").hidden = !entry.funded;
     }
@@ -308,16 +318,22 @@ class ResultsView {
   }
 }
 
-// Websocket close codes the server uses (see docs/reference/websocket.md).
-const CLOSE_BAD_FRAME = 4400;
-const CLOSE_NOT_FOUND = 4404;
-const CLOSE_IDLE = 4408;
-const CLOSE_TOO_MANY = 4429;
 // While the socket is down, results are fetched over HTTP this often (ms).
 const POLL_EVERY = 15000;
 // After a ballot, an update newer than what the page showed is expected
 // within this time (ms); otherwise the page asks for fresh snapshots.
 const EXPECT_UPDATE_WITHIN = 3000;
+
+// The page as the server renders it now, to take fresh parts from.
+async function freshPage() {
+  const response = await fetch(window.location.href, {
+    credentials: "same-origin",
+    cache: "no-store",
+    headers: { Accept: "text/html" },
+  });
+  if (!response.ok) throw new Error(String(response.status));
+  return new DOMParser().parseFromString(await response.text(), "text/html");
+}
 
 class ConsultationPage {
   constructor(element) {
@@ -331,26 +347,102 @@ class ConsultationPage {
       if (!this.views.has(id)) this.views.set(id, []);
       this.views.get(id).push(new ResultsView(article));
     }
-    this.retry = 0;
-    this.socket = null;
+    this.phaseVersion = Number(element.dataset.phaseVersion) || 0;
+    this.nextPhaseAt = Number(element.dataset.nextPhaseAt) || 0;
     this.pollTimer = null;
-    this.reconnectTimer = null;
+    this.live = element.dataset.wsPath ? liveSocket(element.dataset.wsPath) : null;
   }
 
   start() {
-    for (const form of this.element.querySelectorAll("form[data-consult-ballot]")) {
+    this.enhance(this.element);
+    if (!this.live) return;
+    const followsPhases = this.element.dataset.phaseVersion !== undefined;
+    if (!this.views.size && !followsPhases) return;
+    this.live.on("open", () => {
+      this.stopPolling(); // the snapshots the server sends now bring the page up to date
+      // A phase boundary passed while the socket was down: its message is lost.
+      if (followsPhases && this.nextPhaseAt && Date.now() / 1000 >= this.nextPhaseAt) this.followPhase();
+    });
+    this.live.on("down", ({ retry, tooMany }) => {
+      if (retry === 2) this.announcer.say(this.element.dataset.msgOffline);
+      if (retry >= 2 || tooMany) this.startPolling();
+    });
+    for (const type of ["tally", "turnout"]) this.live.on(type, (message) => this.receive(message));
+    if (followsPhases) {
+      this.live.on("phase", (message) => {
+        if (message.consultation === Number(this.element.dataset.consultPage) && message.version > this.phaseVersion) {
+          this.followPhase();
+        }
+      });
+    }
+    this.live.start();
+  }
+
+  // Ballot forms and their widgets, in the page or in a part just replaced.
+  enhance(root) {
+    for (const form of root.querySelectorAll("form[data-consult-ballot]")) {
       form.addEventListener("submit", (event) => this.submit(event, form));
     }
-    for (const fieldset of this.element.querySelectorAll("[data-consult-ranking]")) {
+    for (const fieldset of root.querySelectorAll("[data-consult-ranking]")) {
       new Ranking(fieldset, this.announcer);
     }
-    for (const fieldset of this.element.querySelectorAll("[data-consult-budget]")) {
+    for (const fieldset of root.querySelectorAll("[data-consult-budget]")) {
       if (fieldset.dataset.consultBudget !== "") new BudgetMeter(fieldset);
     }
-    if (this.views.size) {
-      document.addEventListener("visibilitychange", () => this.visibilityChanged());
-      this.connect();
+  }
+
+  // Replace the page's parts marked data-consult-swap (or only those with
+  // the given ids) by the server's current ones, keeping the focus where it
+  // was when that element still exists.
+  async swap(ids = null) {
+    const fresh = await freshPage();
+    const focused = document.activeElement;
+    let focusLost = false;
+    for (const old of this.element.querySelectorAll("[data-consult-swap]")) {
+      if (ids && !ids.includes(old.id)) continue;
+      const replacement = fresh.getElementById(old.id);
+      if (!replacement) continue;
+      const node = document.importNode(replacement, true);
+      if (old.contains(focused)) focusLost = true;
+      old.replaceWith(node);
+      this.enhance(node);
     }
+    const root = fresh.querySelector(`[data-consult-page="${CSS.escape(this.element.dataset.consultPage)}"]`);
+    if (root && !ids) {
+      this.phaseVersion = Number(root.dataset.phaseVersion) || 0;
+      this.nextPhaseAt = Number(root.dataset.nextPhaseAt) || 0;
+    }
+    if (focusLost && focused.id && document.getElementById(focused.id)) document.getElementById(focused.id).focus();
+    return focusLost && !(focused.id && document.getElementById(focused.id));
+  }
+
+  async followPhase() {
+    let focusLost;
+    try {
+      focusLost = await this.swap();
+    } catch {
+      return; // offline: the next phase message or reconnection tries again
+    }
+    const status = this.element.querySelector("[data-consult-status]");
+    if (status) {
+      const results = this.element.querySelector("[data-consult-tally]:not([hidden])");
+      const text = status.dataset.consultStatus === "closed" && results
+        ? this.element.dataset.msgPublished
+        : `${this.element.dataset.msgPhase} ${status.textContent.trim()}`;
+      this.announcer.say(text, { now: true });
+      if (focusLost) status.focus();
+    }
+    this.resync();
+  }
+
+  feedback(article, text, kind) {
+    const box = article.querySelector("[data-consult-feedback]");
+    if (!box) return;
+    const line = document.createElement("p");
+    line.className = `consult-message consult-message--${kind}`;
+    line.textContent = text;
+    box.replaceChildren(line);
+    box.focus();
   }
 
   async submit(event, form) {
@@ -358,99 +450,47 @@ class ConsultationPage {
     if (!window.fetch) return; // the plain form post handles it
     event.preventDefault();
     const question = article.dataset.question;
-    const error = form.querySelector("[data-consult-error]");
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
-    error.hidden = true;
     const view = this.views.get(Number(question));
     const shown = view ? view.version : -1;
+    let response;
     try {
-      const response = await fetch(form.action, {
+      response = await fetch(form.action, {
         method: "POST",
         credentials: "same-origin",
         headers: { Accept: "application/json", "X-CSRFToken": csrfToken(form) },
         body: new FormData(form),
       });
-      if (response.ok) {
-        const key = response.status === 201 ? "msgCounted" : "msgChanged";
-        this.announcer.say(this.element.dataset[key], { now: true });
-        article.querySelector("[data-consult-voted]").hidden = false;
-        const reply = await response.json().catch(() => ({}));
-        const receipt = article.querySelector("[data-consult-receipt]");
-        if (receipt && reply.receipt) {
-          receipt.querySelector("[data-consult-receipt-code]").textContent =
-            reply.receipt.match(/.{1,4}/g).join("-");
-          receipt.hidden = false;
-        }
-        const retract = article.querySelector("form[data-consult-retract]");
-        if (retract) retract.hidden = false;
-        button.textContent = button.dataset.labelVoted;
-        // Live updates are at-most-once: if ours does not come, ask for it.
-        if (view) {
-          setTimeout(() => { if (view.version <= shown) this.resync(); }, EXPECT_UPDATE_WITHIN);
-        }
-        return;
-      }
-      const reply = await response.json().catch(() => ({}));
-      error.textContent = reply.detail || response.statusText;
-      error.hidden = false;
     } catch {
       form.submit(); // network trouble: fall back to the plain post
-    } finally {
-      button.disabled = false;
-    }
-  }
-
-  connect() {
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
-    const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-    const socket = new WebSocket(`${scheme}//${window.location.host}${this.element.dataset.wsPath}`);
-    this.socket = socket;
-    socket.addEventListener("open", () => {
-      this.retry = 0;
-      this.stopPolling(); // the snapshots the server sends now bring the page up to date
-    });
-    socket.addEventListener("message", (event) => this.receive(event));
-    socket.addEventListener("close", (event) => this.closed(event.code));
-  }
-
-  closed(code) {
-    this.socket = null;
-    if (code === CLOSE_NOT_FOUND || code === CLOSE_BAD_FRAME) return; // retrying cannot help
-    if (code === CLOSE_IDLE) {
-      // Closed for silence: come back at once if someone is looking, else
-      // when the tab is shown again (visibilityChanged).
-      if (!document.hidden) this.connect();
       return;
     }
-    // Reconnect with exponential backoff and jitter, so a restarted worker
-    // is not stampeded by every open page at once; when the server turned
-    // us away for too many sockets, wait longer. Meanwhile results are polled.
-    const cap = code === CLOSE_TOO_MANY ? 120000 : 30000;
-    const delay = Math.min(cap, 1000 * 2 ** this.retry) * (0.5 + Math.random());
-    this.retry += 1;
-    if (this.retry === 2) this.announcer.say(this.element.dataset.msgOffline);
-    if (this.retry >= 2 || code === CLOSE_TOO_MANY) this.startPolling();
-    this.reconnectTimer = setTimeout(() => this.connect(), delay);
-  }
-
-  visibilityChanged() {
-    if (document.hidden) return;
-    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
-      // A phone may have frozen the page and dropped updates meanwhile.
-      this.resync();
-    } else if (!this.socket && this.reconnectTimer === null) {
-      this.connect();
+    button.disabled = false;
+    if (!response.ok) {
+      const reply = await response.json().catch(() => ({}));
+      this.feedback(article, reply.detail || response.statusText, "error");
+      return;
+    }
+    const text = this.element.dataset[response.status === 201 ? "msgCounted" : "msgChanged"];
+    // The ballot part as the server shows it now: the own ballot (or the
+    // secret-ballot note), the withdraw step, "Change my vote".
+    try {
+      await this.swap([`q${question}-ballot`]);
+    } catch {
+      const retract = article.querySelector("[data-consult-retract]");
+      if (retract) retract.hidden = false;
+      button.textContent = button.dataset.labelVoted;
+    }
+    this.feedback(article, text, "success");
+    // Live updates are at-most-once: if ours does not come, ask for it.
+    if (view) {
+      setTimeout(() => { if (view.version <= shown) this.resync(); }, EXPECT_UPDATE_WITHIN);
     }
   }
 
   resync() {
-    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
-      this.socket.send(JSON.stringify({ type: "resync" }));
-    } else {
-      this.poll();
-    }
+    if (!this.live || !this.live.resync()) this.poll();
   }
 
   startPolling() {
@@ -487,10 +527,7 @@ class ConsultationPage {
     }
   }
 
-  receive(event) {
-    let message;
-    try { message = JSON.parse(event.data); } catch { return; }
-    if (message.type !== "tally" && message.type !== "turnout") return;
+  receive(message) {
     const views = this.views.get(message.question) || [];
     const publishing = message.type === "tally" && views.some((view) => view.awaitingResults);
     const applied = views.map((view) => view.apply(message)).some(Boolean);
@@ -502,6 +539,37 @@ class ConsultationPage {
     else if (applied) this.announcer.say(this.element.dataset.msgUpdated);
   }
 }
+
+// "Copy link": shown only where the clipboard can be written.
+for (const box of document.querySelectorAll("[data-consult-copy]")) {
+  if (!navigator.clipboard) continue;
+  box.hidden = false;
+  const done = box.querySelector(".consult-copy__done");
+  box.querySelector("button").addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(box.dataset.consultCopy);
+      done.textContent = box.dataset.msgCopied;
+    } catch {
+      done.textContent = box.dataset.consultCopy; // shown to copy by hand
+    }
+  });
+}
+
+// The time left to vote, kept current (the server's text is the fallback).
+// Queried on every tick: a phase change may have replaced the header.
+function tickCountdowns() {
+  if (!Intl.DurationFormat) return false;
+  for (const time of document.querySelectorAll("time[data-consult-countdown]")) {
+    const left = Math.max(0, Math.floor((Date.parse(time.dateTime) - Date.now()) / 1000));
+    const days = Math.floor(left / 86400);
+    const hours = Math.floor((left % 86400) / 3600);
+    const minutes = Math.floor((left % 3600) / 60);
+    const parts = days ? { days, hours } : hours ? { hours, minutes } : { minutes, seconds: left % 60 };
+    time.textContent = new Intl.DurationFormat(lang, { style: "long" }).format(parts);
+  }
+  return true;
+}
+if (document.querySelector("time[data-consult-countdown]") && tickCountdowns()) setInterval(tickCountdowns, 1000);
 
 // Outside a consultation page, each results block is a root of its own.
 for (const root of document.querySelectorAll("[data-consult-page]")) {

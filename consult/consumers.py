@@ -6,8 +6,14 @@ per ``BROADCAST_INTERVAL``, always the newest), never an older ``version``
 after a newer one.
 
 Close codes: 4400 a client frame other than ``{"type": "resync"}``, 4404 an
-unknown or unpublished page, 4408 idle for ``WS_IDLE_TIMEOUT``, 4429 more
-than ``WS_MAX_CONNECTIONS_PER_IP`` sockets from one address.
+unknown or unpublished page (or any other path under ``ws/consult/``), 4408
+idle for ``WS_IDLE_TIMEOUT``, 4429 more than ``WS_MAX_CONNECTIONS_PER_IP``
+sockets from one address.
+
+A socket gets at most one resync answer per ``WS_RESYNC_INTERVAL``: a resync
+sent sooner is answered when the interval is over, and any number of them
+sent meanwhile get that one answer. A flood of resyncs then costs the
+server one snapshot query per interval and socket.
 """
 
 from __future__ import annotations
@@ -20,8 +26,9 @@ from typing import Any
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from consult import conf
+from consult.clientaddr import scope_client_address
 from consult.realtime.hub import current_hub
-from consult.realtime.limits import client_address, open_sockets
+from consult.realtime.limits import open_sockets
 from consult.realtime.outbox import Outbox
 
 logger = logging.getLogger(__name__)
@@ -48,6 +55,8 @@ class ConsultationConsumer(AsyncWebsocketConsumer):
         self.joined = False
         self.idle_timer: asyncio.TimerHandle | None = None
         self.closing: asyncio.Task[None] | None = None
+        self.resync: asyncio.Task[None] | None = None
+        self.last_resync = float("-inf")
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         try:
@@ -60,7 +69,7 @@ class ConsultationConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.page_id = int(self.scope["url_route"]["kwargs"]["page_id"])
         self.hub = current_hub()
-        self.address = client_address(self.scope)
+        self.address = scope_client_address(self.scope)
         self.counted = open_sockets.acquire(self.address)
         if not self.counted:
             logger.info("consult: refused a websocket from %s (too many open)", self.address)
@@ -87,6 +96,19 @@ class ConsultationConsumer(AsyncWebsocketConsumer):
             await self._close(BAD_FRAME)
             return
         self._heard_from_client()
+        if self.resync is not None and not self.resync.done():
+            return  # the answer already on its way covers this one too
+        interval = conf.get("WS_RESYNC_INTERVAL") or 0
+        wait = self.last_resync + interval - asyncio.get_running_loop().time()
+        if wait <= 0:
+            await self._resync()
+        else:
+            self.resync = asyncio.ensure_future(self._resync(wait))
+
+    async def _resync(self, delay: float = 0) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        self.last_resync = asyncio.get_running_loop().time()
         snapshots = await self.hub.snapshots(self.page_id)
         if snapshots is None:
             await self._close(NOT_FOUND)
@@ -116,6 +138,8 @@ class ConsultationConsumer(AsyncWebsocketConsumer):
     def _release(self) -> None:
         if self.idle_timer is not None:
             self.idle_timer.cancel()
+        if self.resync is not None:
+            self.resync.cancel()
         self.outbox.close()
         if self.joined:
             self.joined = False
@@ -123,6 +147,17 @@ class ConsultationConsumer(AsyncWebsocketConsumer):
         if self.counted:
             self.counted = False
             open_sockets.release(self.address)
+
+
+class UnknownPathConsumer(AsyncWebsocketConsumer):
+    """Any other path under ``ws/consult/``: accepted, then closed with 4404,
+    so that the client learns why and the server logs no error."""
+
+    channel_layer_alias = None
+
+    async def connect(self) -> None:
+        await self.accept()
+        await self.close(code=NOT_FOUND)
 
 
 def _is_resync(text_data: str | None, bytes_data: bytes | None) -> bool:

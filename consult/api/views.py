@@ -10,7 +10,6 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, generics, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -21,6 +20,7 @@ from consult.api import errors
 from consult.api.authentication import ApiTokenAuthentication, TokenScope
 from consult.api.filters import status_q
 from consult.api.pagination import Pagination
+from consult.api.parsers import JSONParser
 from consult.api.schema import BALLOT_EXAMPLES, BALLOT_REQUEST, document
 from consult.api.serializers import (
     ConsultationDetailSerializer,

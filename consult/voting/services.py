@@ -21,6 +21,7 @@ from consult.voting import statements
 from consult.voting.digest import ballot_digest
 from consult.voting.methods.base import Counts
 from consult.voting.registry import get_method
+from consult.voting.retry import retry_when_locked
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ def cast_ballot(user, question: Question, body: Any) -> CastResult:
     content = method.clean(question, body, question.options.all())
     digest = ballot_digest(question.pk, user.pk)
 
-    with transaction.atomic():
+    @transaction.atomic
+    def write() -> bool:
         created = statements.insert_ballot(question.pk, user.pk, digest, content)
         if created:
             deltas = method.counts(content)
@@ -66,6 +68,9 @@ def cast_ballot(user, question: Question, body: Any) -> CastResult:
         statements.add_to_tally(question.pk, ballots_delta, deltas)
         signals.ballot_cast.send(Question, question=question, voter=user, created=created)
         transaction.on_commit(lambda: publish_question(question.pk))
+        return created
+
+    created = retry_when_locked(write)
     return CastResult(created=created, content=content)
 
 
@@ -78,7 +83,9 @@ def retract_ballot(user, question: Question) -> None:
     if not page.allow_vote_change:
         raise AlreadyVoted(_("Ballots on this question cannot be withdrawn."))
     method = get_method(question.method)
-    with transaction.atomic():
+
+    @transaction.atomic
+    def write() -> None:
         deleted, _detail = Participation.objects.filter(question=question, voter=user).delete()
         if not deleted:
             raise NoBallot()
@@ -94,6 +101,8 @@ def retract_ballot(user, question: Question) -> None:
         statements.add_to_tally(question.pk, -1, deltas)
         signals.ballot_retracted.send(Question, question=question, voter=user)
         transaction.on_commit(lambda: publish_question(question.pk))
+
+    retry_when_locked(write)
 
 
 def own_ballot(user, question: Question) -> dict[str, Any] | None:

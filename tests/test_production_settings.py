@@ -77,7 +77,8 @@ def test_workers_share_database_pool_cache_and_channel_layer(production):
     pool = production["pool"]
     assert {key: pool[key] for key in ("min_size", "max_size")} == {"min_size": 2, "max_size": 10}
     # An outage answers within seconds and service resumes quickly after it.
-    assert pool["timeout"] <= 5 and pool["reconnect_timeout"] <= 2 and pool["check"] == "ConnectionPool.check_connection"
+    assert pool["timeout"] <= 5 and pool["reconnect_timeout"] <= 2
+    assert pool["check"] == "ConnectionPool.check_connection"
     assert production["connect_timeout"] <= 5
     assert production["conn_max_age"] == 0
     assert production["cache"] == "consult.cache.FailSafeRedisCache"

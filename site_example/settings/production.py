@@ -3,8 +3,8 @@
 Required: SECRET_KEY, ALLOWED_HOSTS (comma-separated), DATABASE_URL
 (PostgreSQL), REDIS_URL. Optional: CONSULT_BALLOT_KEY, TRUSTED_PROXY_COUNT,
 DATABASE_POOL_SIZE, DATABASE_POOL_TIMEOUT, DATABASE_CONNECT_TIMEOUT,
-EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, DEFAULT_FROM_EMAIL. ``manage.py check --deploy`` passes
-with them set (``tests/test_production_settings.py``).
+EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, DEFAULT_FROM_EMAIL.
+``manage.py check --deploy`` passes with them set (``tests/test_production_settings.py``).
 """
 
 import os

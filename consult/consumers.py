@@ -150,13 +150,12 @@ class ConsultationConsumer(AsyncWebsocketConsumer):
 
 
 class UnknownPathConsumer(AsyncWebsocketConsumer):
-    """Any other path under ``ws/consult/``: accepted, then closed with 4404,
-    so that the client learns why and the server logs no error."""
+    """Any other path under ``ws/consult/``: refused with 4404 like an unknown
+    page, where the router would otherwise fail the handshake with an error."""
 
     channel_layer_alias = None
 
     async def connect(self) -> None:
-        await self.accept()
         await self.close(code=NOT_FOUND)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -71,3 +72,23 @@ def start_redis(port: int) -> subprocess.Popen:
             time.sleep(0.05)
     stop(process)
     raise RuntimeError("redis-server did not start")
+
+
+def post_json(
+    url: str, body: dict, headers: dict[str, str], timeout: float = 30
+) -> tuple[int, dict]:
+    """``(status, JSON body)`` of a POST, whatever the status."""
+    request = urllib.request.Request(  # noqa: S310 (loopback)
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **headers},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        content = error.read()
+        try:
+            return error.code, json.loads(content)
+        except ValueError:
+            return error.code, {"html": content[:200].decode(errors="replace")}

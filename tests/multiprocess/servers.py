@@ -92,3 +92,66 @@ def post_json(
             return error.code, json.loads(content)
         except ValueError:
             return error.code, {"html": content[:200].decode(errors="replace")}
+
+
+def postgres_bin() -> Path | None:
+    """The directory of ``initdb`` and ``pg_ctl`` (Debian keeps them off PATH)."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if found:
+        return found[-1].parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+class PostgresCluster:
+    """A throwaway PostgreSQL cluster on a free loopback port, trust auth.
+
+    PostgreSQL refuses to run as root: then the cluster belongs to the
+    ``postgres`` user and its commands run through ``runuser``.
+    """
+
+    def __init__(self, directory: Path, port: int) -> None:
+        self.bin = postgres_bin()
+        self.directory = directory
+        self.data = directory / "data"
+        self.port = port
+        self.as_postgres = os.geteuid() == 0
+        if self.as_postgres:
+            shutil.chown(directory, "postgres", "postgres")
+
+    def _run(self, *command: str, timeout: float = 60) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if self.as_postgres else []
+        subprocess.run(  # noqa: S603
+            [*prefix, *command], check=True, capture_output=True, timeout=timeout
+        )
+
+    def init(self) -> None:
+        self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+            "--no-instructions",
+        )
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1"
+        options += " -c fsync=off -c full_page_writes=off"
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.directory / "log"),
+            "-w",
+            "start",
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")

@@ -24,7 +24,7 @@ from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.utils.functional import cached_property
 from redis.exceptions import RedisError
 
-from consult.outages import Outage
+from consult.outages import Outage, shared
 
 FAILURES = (RedisError, OSError)
 
@@ -34,7 +34,7 @@ class FailSafeRedisCache(RedisCache):
         super().__init__(server, params)
         self._options = dict(self._options)
         retry_after = float(self._options.pop("RETRY_AFTER", 2.0))
-        self.outage = Outage(f"the cache {self._servers[0]}", retry_after)
+        self.outage = shared(f"the cache {self._servers[0]}", retry_after)
 
     @cached_property
     def _cache(self) -> FailSafeClient:

@@ -10,18 +10,23 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from typing import Any
 
 logger = logging.getLogger("consult.outages")
 
 
 class Outage:
-    def __init__(self, service: str, retry_after: float = 2.0) -> None:
+    def __init__(
+        self, service: str, retry_after: float = 2.0, level: int = logging.WARNING
+    ) -> None:
         self.service = service
         self.retry_after = retry_after
+        self.level = level
         self._lock = threading.Lock()
         self._since: float | None = None
         self._until = 0.0
+        _every.add(self)
 
     def down(self) -> bool:
         """True while the last failure is fresher than ``retry_after``."""
@@ -35,7 +40,7 @@ class Outage:
                 self._since = now
             self._until = now + self.retry_after
         if first:
-            logger.warning("consult: %s is unavailable (%s); falling back", self.service, error)
+            logger.log(self.level, "consult: %s is unavailable (%s)", self.service, error)
 
     def succeeded(self) -> None:
         if self._since is None:
@@ -46,6 +51,31 @@ class Outage:
             logger.warning(
                 "consult: %s is back after %.1f s", self.service, time.monotonic() - since
             )
+
+    def reset(self) -> None:
+        with self._lock:
+            self._since, self._until = None, 0.0
+
+
+_every: weakref.WeakSet[Outage] = weakref.WeakSet()
+
+
+def reset_all() -> None:
+    """Forget every outage of this process (tests start from a clean state)."""
+    for outage in list(_every):
+        outage.reset()
+
+
+_registry: dict[str, Outage] = {}
+_registry_lock = threading.Lock()
+
+
+def shared(service: str, retry_after: float = 2.0) -> Outage:
+    """The one ``Outage`` of ``service`` in this process. Django makes a cache
+    backend per thread (under ASGI, per request): the outage they share is
+    what lets it be logged once and skipped by every request."""
+    with _registry_lock:
+        return _registry.setdefault(service, Outage(service, retry_after))
 
 
 def cache_down(cache: Any) -> bool:

@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from email.message import Message
 from pathlib import Path
 
 import psycopg
@@ -44,6 +45,9 @@ from tests.multiprocess.servers import (
 
 MISSING = postgres_bin() is None or redis_server_binary() is None
 pytestmark = [
+    # The migrated test database is the template of the cluster's (it is
+    # only created for tests that ask for a database).
+    pytest.mark.django_db,
     pytest.mark.faults,
     pytest.mark.postgres,
     pytest.mark.redis,
@@ -94,52 +98,62 @@ def post_ballot(
         return 0, {"error": str(error)}, None
 
 
-def get(url: str) -> tuple[int, str, dict]:
+def get(url: str) -> tuple[int, str, Message]:
     try:
         with urllib.request.urlopen(url, timeout=15) as response:  # noqa: S310 (loopback)
-            return response.status, response.read().decode(), dict(response.headers)
+            return response.status, response.read().decode(), response.headers
     except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(errors="replace"), dict(error.headers)
+        return error.code, error.read().decode(errors="replace"), error.headers
+
+
+def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
+    done = subprocess.run(command, capture_output=True, timeout=120, **kwargs)  # noqa: S603
+    if done.returncode:
+        error = done.stderr if isinstance(done.stderr, str) else done.stderr.decode()
+        raise AssertionError(f"{command[:3]} failed: {error[-2000:]}")
+    return done
 
 
 class Stack:
-    def __init__(self, directory: Path, template: dict[str, str]) -> None:
+    def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.cluster = PostgresCluster(directory, free_port())
+        self.cluster_started = False
         self.redis_port = free_port()
+        self.redis: subprocess.Popen | None = None
+        self.workers: dict[int, subprocess.Popen] = {}
+        self.voted: set[int] = set()
         self.env = {
             "DJANGO_SETTINGS_MODULE": "tests.multiprocess.fault_settings",
             "CONSULT_FAULT_PG_PORT": str(self.cluster.port),
             "CONSULT_FAULT_REDIS_PORT": str(self.redis_port),
         }
+
+    def start(self, template: dict[str, str]) -> None:
         self.cluster.init()
         self.cluster.start()
+        self.cluster_started = True
         self._copy_schema(template)
         self.redis = start_redis(self.redis_port)
-        setup = subprocess.run(  # noqa: S603
+        setup = run(
             [sys.executable, "-m", "tests.multiprocess.fault_setup", str(VOTERS)],
             cwd=REPO_DIR,
             env={**os.environ, **self.env},
-            capture_output=True,
             text=True,
-            timeout=120,
-            check=True,
         )
         self.data = json.loads(setup.stdout.strip().splitlines()[-1])
         self.ports = [free_port(), free_port()]
-        self.workers = {port: start_worker(port, self.env) for port in self.ports}
+        for port in self.ports:
+            self.workers[port] = start_worker(port, self.env)
         for port in self.ports:
             self.wait_for(port)
-        self.voted: set[int] = set()
 
     def _copy_schema(self, template: dict[str, str]) -> None:
         """The migrated test database, copied: faster than migrating again."""
         binary = self.cluster.bin
         local = ["-h", "127.0.0.1", "-p", str(self.cluster.port), "-U", "postgres"]
-        subprocess.run(  # noqa: S603
-            [str(binary / "createdb"), *local, "consult"], check=True, capture_output=True
-        )
-        dump = subprocess.run(  # noqa: S603
+        run([str(binary / "createdb"), *local, "consult"])
+        dump = run(
             [
                 str(binary / "pg_dump"),
                 "--no-owner",
@@ -150,15 +164,11 @@ class Stack:
                 "-U",
                 template["USER"] or "postgres",
                 template["NAME"],
-            ],
-            check=True,
-            capture_output=True,
+            ]
         )
-        subprocess.run(  # noqa: S603
+        run(
             [str(binary / "psql"), *local, "-q", "-v", "ON_ERROR_STOP=1", "-d", "consult"],
             input=dump.stdout,
-            check=True,
-            capture_output=True,
         )
 
     def wait_for(self, port: int) -> None:
@@ -213,9 +223,11 @@ class Stack:
     def close(self) -> None:
         for process in self.workers.values():
             stop(process)
-        stop(self.redis)
+        if self.redis is not None:
+            stop(self.redis)
         try:
-            self.cluster.stop("immediate")
+            if self.cluster_started:
+                self.cluster.stop("immediate")
         finally:
             shutil.rmtree(self.directory, ignore_errors=True)
 
@@ -226,13 +238,9 @@ def stack(django_db_setup, django_db_blocker):
         pytest.fail("CONSULT_TEST_REQUIRE_ALL is set but initdb/pg_ctl or redis-server is missing")
     with django_db_blocker.unblock():
         template = dict(connection.settings_dict)
-    directory = Path(tempfile.mkdtemp(prefix="consult-faults-"))
+    built = Stack(Path(tempfile.mkdtemp(prefix="consult-faults-")))
     try:
-        built = Stack(directory, template)
-    except BaseException:
-        shutil.rmtree(directory, ignore_errors=True)
-        raise
-    try:
+        built.start(template)
         yield built
     finally:
         built.close()
@@ -348,17 +356,19 @@ def test_redis_outage_ballots_accepted_pages_answer_viewers_converge(stack):
         time.sleep(1.5)
         down = time.monotonic()
         stack.redis_down()
-        time.sleep(0.5)
-        for port in stack.ports:
-            status, html, _ = get(f"http://127.0.0.1:{port}{stack.data['url']}")
-            assert status == 200, html[:300]
-            # A new viewer gets its snapshot without the channel layer.
-            url = f"ws://127.0.0.1:{port}/ws/consult/consultations/{stack.data['page']}/"
-            with websocket(url, origin=f"http://127.0.0.1:{port}", open_timeout=5) as ws:
-                assert json.loads(ws.recv(timeout=5))["type"] == "tally"
-        time.sleep(3)
-        up = time.monotonic()
-        stack.redis_up()
+        try:
+            time.sleep(0.5)
+            for port in stack.ports:
+                status, html, _ = get(f"http://127.0.0.1:{port}{stack.data['url']}")
+                assert status == 200, html[:300]
+                # A new viewer gets its snapshot without the channel layer.
+                url = f"ws://127.0.0.1:{port}/ws/consult/consultations/{stack.data['page']}/"
+                with websocket(url, origin=f"http://127.0.0.1:{port}", open_timeout=5) as ws:
+                    assert json.loads(ws.recv(timeout=5))["type"] == "tally"
+            time.sleep(3)
+        finally:
+            up = time.monotonic()
+            stack.redis_up()
         time.sleep(1.5)
     during = stream.between(down, up)
     try:
@@ -383,13 +393,15 @@ def test_postgres_outage_answers_503_fast_and_recovers(stack):
         time.sleep(1.5)
         down = time.monotonic()
         stack.cluster.stop("immediate")
-        time.sleep(1)
-        page_status, page_html, page_headers = get(
-            f"http://127.0.0.1:{stack.ports[0]}{stack.data['url']}"
-        )
-        time.sleep(4)
-        stack.cluster.start()
-        up = time.monotonic()
+        try:
+            time.sleep(1)
+            page_status, page_html, page_headers = get(
+                f"http://127.0.0.1:{stack.ports[0]}{stack.data['url']}"
+            )
+            time.sleep(4)
+        finally:
+            stack.cluster.start()
+            up = time.monotonic()
         time.sleep(4)
     assert page_status == 503 and "<h1>" in page_html and page_headers.get("Retry-After")
     during = stream.between(down + 0.5, up)
@@ -423,9 +435,11 @@ def test_a_killed_worker_the_other_serves_viewers_reconnect(stack):
         time.sleep(1.5)
         killed = time.monotonic()
         stack.kill_worker(first)
-        time.sleep(3)
-        restarted = time.monotonic()
-        stack.restart_worker(first)
+        try:
+            time.sleep(3)
+        finally:
+            restarted = time.monotonic()
+            stack.restart_worker(first)
         time.sleep(1)
     try:
         served = [r for r in stream.between(killed, restarted) if r.port == second]

@@ -47,8 +47,8 @@ from django.conf import settings as s
 db = s.DATABASES["default"]
 print(json.dumps({
     "debug": s.DEBUG,
-    "pool": {key: getattr(value, "__qualname__", value)
-             for key, value in db.get("OPTIONS", {}).get("pool", {}).items()},
+    "pool": db.get("OPTIONS", {}).get("pool"),
+    "health_checks": db["CONN_HEALTH_CHECKS"],
     "connect_timeout": db.get("OPTIONS", {}).get("connect_timeout"),
     "conn_max_age": db["CONN_MAX_AGE"],
     "cache": s.CACHES["default"]["BACKEND"],
@@ -78,7 +78,7 @@ def test_workers_share_database_pool_cache_and_channel_layer(production):
     assert {key: pool[key] for key in ("min_size", "max_size")} == {"min_size": 2, "max_size": 10}
     # An outage answers within seconds and service resumes quickly after it.
     assert pool["timeout"] <= 5 and pool["reconnect_timeout"] <= 2
-    assert pool["check"] == "ConnectionPool.check_connection"
+    assert production["health_checks"] is True
     assert production["connect_timeout"] <= 5
     assert production["conn_max_age"] == 0
     assert production["cache"] == "consult.cache.FailSafeRedisCache"

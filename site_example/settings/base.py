@@ -84,14 +84,14 @@ DATABASES = {
 # Outages: a request waits at most DATABASE_POOL_TIMEOUT seconds for a
 # connection and then answers 503 (consult.middleware, the API's handler);
 # connecting gives up after DATABASE_CONNECT_TIMEOUT. A connection is checked
-# before it is handed out, so one broken by a database restart is replaced
-# instead of failing a request. The pool stops retrying a lost connection
+# before it is handed out (CONN_HEALTH_CHECKS: Django then passes psycopg's
+# check_connection to the pool), so one broken by a database restart is
+# replaced instead of failing a request. The pool stops retrying a lost connection
 # after 2 s (psycopg's default keeps backing off for 5 min, up to 16 s between
 # attempts): the next request then connects at once, so service resumes
 # within about a second of the database's return.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    from psycopg_pool import ConnectionPool
-
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
         "connect_timeout": int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2")),
         "pool": {
@@ -99,7 +99,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "max_size": int(os.environ.get("DATABASE_POOL_SIZE", "10")),
             "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "3")),
             "reconnect_timeout": 2.0,
-            "check": ConnectionPool.check_connection,
         },
     }
 # SQLite as an embedded database for a small site: write-ahead logging lets

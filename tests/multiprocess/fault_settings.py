@@ -5,8 +5,6 @@ are (pool and connect timeouts, fail-safe cache, channels-redis)."""
 
 import os
 
-from psycopg_pool import ConnectionPool
-
 from tests.settings import *  # noqa: F403
 
 DATABASES = {
@@ -16,6 +14,7 @@ DATABASES = {
         "PORT": os.environ["CONSULT_FAULT_PG_PORT"],
         "NAME": "consult",
         "USER": "postgres",
+        "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
             "connect_timeout": 2,
             "pool": {
@@ -23,7 +22,6 @@ DATABASES = {
                 "max_size": 8,
                 "timeout": 3.0,
                 "reconnect_timeout": 2.0,
-                "check": ConnectionPool.check_connection,
             },
         },
     }

@@ -405,7 +405,8 @@ def test_postgres_outage_answers_503_fast_and_recovers(stack):
         time.sleep(4)
     assert page_status == 503 and "<h1>" in page_html and page_headers.get("Retry-After")
     during = stream.between(down + 0.5, up)
-    assert len(during) > 4
+    # Four voters at a time, each answered after the pool's 3 s wait.
+    assert len(during) >= 4
     assert {r.status for r in during} == {503}
     assert {r.body.get("code") for r in during} == {"unavailable"}
     assert all(r.retry_after for r in during)

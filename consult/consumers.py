@@ -5,10 +5,11 @@ process's hub fans out: coalesced per topic (at most one message per topic
 per ``BROADCAST_INTERVAL``, always the newest), never an older ``version``
 after a newer one.
 
-Close codes: 4400 a client frame other than ``{"type": "resync"}``, 4404 an
-unknown or unpublished page (or any other path under ``ws/consult/``), 4408
-idle for ``WS_IDLE_TIMEOUT``, 4429 more than ``WS_MAX_CONNECTIONS_PER_IP``
-sockets from one address.
+Close codes: 1013 the database is unavailable (try again later), 4400 a
+client frame other than ``{"type": "resync"}``, 4404 an unknown or
+unpublished page (or any other path under ``ws/consult/``), 4408 idle for
+``WS_IDLE_TIMEOUT``, 4429 more than ``WS_MAX_CONNECTIONS_PER_IP`` sockets
+from one address.
 
 A socket gets at most one resync answer per ``WS_RESYNC_INTERVAL``: a resync
 sent sooner is answered when the interval is over, and any number of them
@@ -27,6 +28,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from consult import conf
 from consult.clientaddr import scope_client_address
+from consult.exceptions import unavailable_cause
 from consult.realtime.hub import current_hub
 from consult.realtime.limits import open_sockets
 from consult.realtime.outbox import Outbox
@@ -38,6 +40,9 @@ logger = logging.getLogger(__name__)
 MAX_CLIENT_FRAME = 256
 
 BAD_FRAME, NOT_FOUND, IDLE, TOO_MANY = 4400, 4404, 4408, 4429
+#: RFC 6455's "try again later": the page script reconnects with back-off
+#: and polls meanwhile.
+UNAVAILABLE = 1013
 
 
 class ConsultationConsumer(AsyncWebsocketConsumer):
@@ -78,7 +83,14 @@ class ConsultationConsumer(AsyncWebsocketConsumer):
             await self._close(TOO_MANY)
             return
         self.joined = True
-        snapshots = await self.hub.join(self.page_id, self.outbox)
+        try:
+            snapshots = await self.hub.join(self.page_id, self.outbox)
+        except Exception as error:
+            if not unavailable_cause(error):
+                raise
+            logger.warning("consult: refused a websocket, the database is unavailable: %s", error)
+            await self._close(UNAVAILABLE)
+            return
         if snapshots is None:
             await self._close(NOT_FOUND)
             return
@@ -109,7 +121,13 @@ class ConsultationConsumer(AsyncWebsocketConsumer):
         if delay:
             await asyncio.sleep(delay)
         self.last_resync = asyncio.get_running_loop().time()
-        snapshots = await self.hub.snapshots(self.page_id)
+        try:
+            snapshots = await self.hub.snapshots(self.page_id)
+        except Exception as error:
+            if not unavailable_cause(error):
+                raise
+            await self._close(UNAVAILABLE)
+            return
         if snapshots is None:
             await self._close(NOT_FOUND)
             return

@@ -3,12 +3,16 @@
 import json
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
 from django.db import OperationalError
 
 from consult.api import views as api_views
 from consult.exceptions import Unavailable
 from consult.models import Ballot, ConsultationPage
+from consult.realtime import hub as hub_module
 from consult.voting import retry
+from tests.asgi import application
 from tests.conftest import POSTGRES
 
 API = "/consult/api/v1"
@@ -93,3 +97,21 @@ def test_other_operational_errors_are_not_retried():
     with pytest.raises(OperationalError):
         retry.retry_when_locked(write)
     assert len(attempts) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_websocket_is_told_to_try_again_later(monkeypatch, consultation):
+    async def refuse_async(self, page_id):
+        refuse()
+
+    monkeypatch.setattr(hub_module.Hub, "snapshots", refuse_async)
+
+    async def scenario():
+        ws = WebsocketCommunicator(
+            application,
+            f"/ws/consult/consultations/{consultation.pk}/",
+            [(b"origin", b"http://testserver")],
+        )
+        return await ws.connect(timeout=3)
+
+    assert async_to_sync(scenario)() == (False, 1013)

@@ -7,9 +7,9 @@ after a newer one.
 
 Close codes: 1013 the database is unavailable (try again later), 4400 a
 client frame other than ``{"type": "resync"}``, 4404 an unknown or
-unpublished page (or any other path under ``ws/consult/``), 4408 idle for
-``WS_IDLE_TIMEOUT``, 4429 more than ``WS_MAX_CONNECTIONS_PER_IP`` sockets
-from one address.
+unpublished page, one page privacy hides from the viewer, or any other path
+under ``ws/consult/``, 4408 idle for ``WS_IDLE_TIMEOUT``, 4429 more than
+``WS_MAX_CONNECTIONS_PER_IP`` sockets from one address.
 
 A socket gets at most one resync answer per ``WS_RESYNC_INTERVAL``: a resync
 sent sooner is answered when the interval is over, and any number of them
@@ -24,9 +24,11 @@ import json
 import logging
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from consult import conf
+from consult import conf, privacy
+from consult.actor import Actor
 from consult.clientaddr import scope_client_address
 from consult.exceptions import unavailable_cause
 from consult.realtime.hub import current_hub
@@ -82,8 +84,12 @@ class ConsultationConsumer(AsyncWebsocketConsumer):
             await self.accept()
             await self._close(TOO_MANY)
             return
-        self.joined = True
         try:
+            if not await _may_watch(self.scope, self.page_id):
+                # Page privacy hides it from this viewer: as if it did not exist.
+                await self._close(NOT_FOUND)
+                return
+            self.joined = True
             snapshots = await self.hub.join(self.page_id, self.outbox)
         except Exception as error:
             if not unavailable_cause(error):
@@ -175,6 +181,12 @@ class UnknownPathConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         await self.close(code=NOT_FOUND)
+
+
+@database_sync_to_async
+def _may_watch(scope: dict[str, Any], page_id: int) -> bool:
+    """Whether the socket's viewer may see consultation ``page_id``."""
+    return privacy.live_consultation(Actor.from_scope(scope), page_id) is not None
 
 
 def _is_resync(text_data: str | None, bytes_data: bytes | None) -> bool:

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 
-from consult.api import throttling
+from consult import ratelimit as throttling
 from consult.cache import FailSafeRedisCache
 from consult.models import Ballot
 from consult.outages import Outage

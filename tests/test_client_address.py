@@ -115,6 +115,6 @@ def test_a_forged_header_lifts_no_websocket_limit(settings):
 def test_allauth_must_trust_the_same_proxies(settings):
     settings.CONSULT = {"TRUSTED_PROXY_COUNT": 1}
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
-    assert "consult.E003" in [message.id for message in run_checks()]
+    assert "consult.E004" in [message.id for message in run_checks()]
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
-    assert "consult.E003" not in [message.id for message in run_checks()]
+    assert "consult.E004" not in [message.id for message in run_checks()]

@@ -6,10 +6,12 @@ import json
 import logging
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 
 from consult import ratelimit as throttling
+from consult.actor import Actor
 from consult.cache import FailSafeRedisCache
 from consult.models import Ballot
 from consult.outages import Outage
@@ -87,12 +89,12 @@ def test_ballots_are_accepted_and_still_limited_per_worker(
     assert broken.calls == 1
 
 
-def test_the_shared_cache_is_used_again_once_it_answers(monkeypatch, rf, caplog):
+def test_the_shared_cache_is_used_again_once_it_answers(monkeypatch, caplog):
     outage = Outage("the test cache", retry_after=0)
     monkeypatch.setattr(throttling, "shared_outage", outage)
     shared = LocMemCache("shared-again", {})
     monkeypatch.setattr(throttling, "cache", BrokenCache())
-    request = rf.post("/", REMOTE_ADDR="10.1.1.1")
+    request = Actor(user=AnonymousUser(), address="10.1.1.1")
     with caplog.at_level(logging.WARNING, logger="consult"):
         assert throttling.check_rate("ballot", request) is None
         monkeypatch.setattr(throttling, "cache", shared)

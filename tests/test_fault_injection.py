@@ -35,6 +35,7 @@ from tests.multiprocess.servers import (
     REPO_DIR,
     PostgresCluster,
     free_port,
+    post_json,
     postgres_bin,
     redis_server_binary,
     start_redis,
@@ -75,27 +76,12 @@ class Result:
 def post_ballot(
     port: int, question: int, session: str, choice: str
 ) -> tuple[int, dict, str | None]:
-    request = urllib.request.Request(  # noqa: S310 (loopback)
+    return post_json(
         f"http://127.0.0.1:{port}/consult/api/v1/questions/{question}/ballot/",
-        data=json.dumps({"choice": choice}).encode(),
-        headers={
-            "Content-Type": "application/json",
-            "Cookie": f"sessionid={session}; csrftoken={CSRF}",
-            "X-CSRFToken": CSRF,
-        },
+        {"choice": choice},
+        {"Cookie": f"sessionid={session}; csrftoken={CSRF}", "X-CSRFToken": CSRF},
+        timeout=15,
     )
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
-            return response.status, json.loads(response.read()), None
-    except urllib.error.HTTPError as error:
-        content = error.read()
-        try:
-            body = json.loads(content)
-        except ValueError:
-            body = {"html": content[:120].decode(errors="replace")}
-        return error.code, body, error.headers.get("Retry-After")
-    except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
-        return 0, {"error": str(error)}, None
 
 
 def get(url: str) -> tuple[int, str, Message]:

@@ -74,8 +74,8 @@ def test_200_ballots_from_50_voters_on_one_sqlite_file(tmp_path, settings):
         for worker in workers:
             stop(worker)
 
-    statuses = sorted(status for status, _ in results)
-    assert [s for s in statuses if s >= 500] == [], [b for s, b in results if s >= 500][:3]
+    statuses = sorted(status for status, _, _ in results)
+    assert [s for s in statuses if s >= 500] == [], [b for s, b, _ in results if s >= 500][:3]
     assert set(statuses) <= {200, 201}
     assert statuses.count(201) == VOTERS
 

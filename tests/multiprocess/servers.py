@@ -76,8 +76,9 @@ def start_redis(port: int) -> subprocess.Popen:
 
 def post_json(
     url: str, body: dict, headers: dict[str, str], timeout: float = 30
-) -> tuple[int, dict]:
-    """``(status, JSON body)`` of a POST, whatever the status."""
+) -> tuple[int, dict, str | None]:
+    """``(status, JSON body, Retry-After)`` of a POST, whatever the status;
+    status 0 when the server gave no HTTP answer at all (refused, reset)."""
     request = urllib.request.Request(  # noqa: S310 (loopback)
         url,
         data=json.dumps(body).encode(),
@@ -85,13 +86,16 @@ def post_json(
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return response.status, json.loads(response.read() or b"{}")
+            return response.status, json.loads(response.read() or b"{}"), None
     except urllib.error.HTTPError as error:
         content = error.read()
         try:
-            return error.code, json.loads(content)
+            answer = json.loads(content)
         except ValueError:
-            return error.code, {"html": content[:200].decode(errors="replace")}
+            answer = {"html": content[:200].decode(errors="replace")}
+        return error.code, answer, error.headers.get("Retry-After")
+    except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+        return 0, {"error": str(error)}, None
 
 
 def postgres_bin() -> Path | None:

@@ -12,7 +12,11 @@ from consult.voting.tally import recount, stored_counts
 from tests import factories
 from tests.concurrency import hammer
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("no_write_limits"),
+]
 THREADS = 32
 
 

@@ -159,6 +159,24 @@ class NotModerator(ConsultError):
     default_detail = _("You may not moderate contributions.")
 
 
+class UnknownReceipt(ConsultError):
+    code = "unknown_receipt"
+    status = 404
+    default_detail = _("No ballot has this receipt. Check that you copied all of it.")
+
+
+class SigningKeyMissing(ConsultError):
+    code = "not_configured"
+    status = 503
+    default_detail = _("This site cannot sign results bundles yet: it has no signing key.")
+
+
+class InvalidPreference(ConsultError):
+    code = "invalid"
+    status = 400
+    default_detail = _("The notification preferences are not valid.")
+
+
 class Unavailable(ConsultError):
     """The database (or another required service) cannot serve the request
     now; answered 503 with ``Retry-After``."""

@@ -1,14 +1,37 @@
 from django.urls import include, path
 
 from consult import converters  # noqa: F401 (registers <id:>)
-from consult.views import ballots, tokens
+from consult.views import ballots, notifications, receipts, tokens
 
 app_name = "consult"
 
 urlpatterns = [
     path("questions/<id:question_id>/vote/", ballots.vote, name="vote"),
     path("questions/<id:question_id>/retract/", ballots.retract, name="retract"),
+    path("receipts/", receipts.check_receipt, name="receipt"),
     path("account/tokens/", tokens.tokens, name="tokens"),
     path("account/tokens/<id:token_id>/revoke/", tokens.revoke_token, name="revoke-token"),
+    path(
+        "follow/consultations/<id:page_id>/",
+        notifications.follow_consultation,
+        name="follow-consultation",
+    ),
+    path(
+        "follow/proposals/<id:proposal_id>/",
+        notifications.follow_proposal,
+        name="follow-proposal",
+    ),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("notifications/read/", notifications.mark_read, name="notifications-read"),
+    path(
+        "notifications/preferences/",
+        notifications.update_preferences,
+        name="notification-preferences",
+    ),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notifications.unsubscribe,
+        name="unsubscribe",
+    ),
     path("api/v1/", include("consult.api.urls")),
 ]

@@ -59,6 +59,7 @@ print(json.dumps({
     "proxies": [s.CONSULT["TRUSTED_PROXY_COUNT"], s.ALLAUTH_TRUSTED_PROXY_COUNT],
     "middleware": s.MIDDLEWARE,
     "base_template": s.CONSULT["BASE_TEMPLATE"],
+    "tasks": s.TASKS["default"]["BACKEND"],
 }))
 """
 
@@ -95,3 +96,8 @@ def test_https_origins_and_proxy(production):
     assert production["cookies"] == [True, True]
     assert production["proxies"] == [1, 1]
     assert production["base_template"] == "base.html"
+
+
+def test_background_tasks_queue_in_the_database(production):
+    # Notification e-mails never go out inside a request: `db_worker` sends them.
+    assert production["tasks"] == "django_tasks_db.DatabaseBackend"

@@ -5,6 +5,8 @@ proposals and comments hang off pages. Models never import ``voting`` or
 from .ballots import Ballot, Participation, Tally, TallyCount
 from .categories import Category
 from .comments import Comment, CommentFeed, Report
+from .ledger import LogEntry, LogHead
+from .notifications import Digest, Follow, Notification, NotificationPreference, PhaseEvent
 from .pages import ConsultationIndexPage, ConsultationPage
 from .proposals import Proposal, Support
 from .questions import Option, Question
@@ -18,8 +20,15 @@ __all__ = [
     "CommentFeed",
     "ConsultationIndexPage",
     "ConsultationPage",
+    "Digest",
+    "Follow",
+    "LogEntry",
+    "LogHead",
+    "Notification",
+    "NotificationPreference",
     "Option",
     "Participation",
+    "PhaseEvent",
     "Proposal",
     "Question",
     "Report",

@@ -50,6 +50,12 @@ CACHES = {
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
+# Notification e-mails go out from a queue in the database, worked off by
+# `python manage.py db_worker` (one or more processes beside the ASGI
+# workers); `consult_notify` runs from cron or a systemd timer every minute.
+INSTALLED_APPS = [*INSTALLED_APPS, "django_tasks_db"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 CONSULT = {
     **CONSULT,
     "TRUSTED_PROXY_COUNT": TRUSTED_PROXY_COUNT,

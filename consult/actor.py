@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from rest_framework.throttling import BaseThrottle
 from wagtail.models import PageViewRestriction
+
+from consult.clientaddr import client_ip, scope_client_address
 
 _PASSED = PageViewRestriction.passed_view_restrictions_session_key
 
@@ -46,14 +47,13 @@ class Actor:
     @classmethod
     def from_scope(cls, scope: dict[str, Any]) -> Actor:
         """From a websocket's ASGI scope (``AuthMiddlewareStack`` fills
-        ``user`` and ``session``); the address is the server's ``client``."""
+        ``user`` and ``session``)."""
         session = scope.get("session")
         passed = session.get(_PASSED, []) if session is not None else []
-        client = scope.get("client")
         return cls(
             user=scope.get("user") or AnonymousUser(),
             passed_restrictions=frozenset(passed),
-            address=client[0] if client else None,
+            address=scope_client_address(scope),
         )
 
 
@@ -68,8 +68,7 @@ def as_actor(who: Any) -> Actor:
 
 
 def client_address(request) -> str | None:
-    """The client's address as DRF identifies it (``REST_FRAMEWORK["NUM_PROXIES"]``
-    decides whether ``X-Forwarded-For`` is trusted); Django and DRF requests."""
+    """The client's real address (``consult.clientaddr``); Django and DRF requests."""
     if not hasattr(request, "META"):
         return None
-    return BaseThrottle().get_ident(request)
+    return client_ip(request)

@@ -39,7 +39,27 @@ def check_host_wiring(app_configs, **kwargs):
                     id="consult.E002",
                 )
             )
+    problems.extend(check_trusted_proxies())
     return problems
+
+
+def check_trusted_proxies():
+    """allauth reads the client address for its own rate limits: it must
+    trust the same proxies as the package, or one of them can be fooled."""
+    if not apps.is_installed("allauth.account"):
+        return []
+    ours = conf.get("TRUSTED_PROXY_COUNT") or 0
+    theirs = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0) or 0
+    if ours == theirs:
+        return []
+    return [
+        Error(
+            f'CONSULT["TRUSTED_PROXY_COUNT"] is {ours} but ALLAUTH_TRUSTED_PROXY_COUNT '
+            f"is {theirs}: both must count the same reverse proxies.",
+            hint="Set both from one value; see docs/how-to/when-things-fail.md.",
+            id="consult.E004",
+        )
+    ]
 
 
 @register()

@@ -23,9 +23,19 @@ DEFAULTS: dict[str, Any] = {
     # message without an error); None: never.
     "LIVE_AUDIT_INTERVAL": 10.0,
     # Open websockets one client address may hold on one worker process;
-    # None: no limit. The address is the ASGI scope's client, so behind a
-    # proxy the server must be told to trust X-Forwarded-For.
+    # None: no limit. The address is the one consult.clientaddr finds.
     "WS_MAX_CONNECTIONS_PER_IP": 100,
+    # Seconds between two answers to a websocket's resync requests; sooner
+    # ones are answered together when the interval is over. 0: no limit.
+    "WS_RESYNC_INTERVAL": 2.0,
+    # Reverse proxies in front of the workers that each append to
+    # X-Forwarded-For. 0: the header is ignored (anyone can write it), the
+    # client is the connection's address. Used by the write limits and the
+    # websocket limit; allauth's ALLAUTH_TRUSTED_PROXY_COUNT must agree.
+    "TRUSTED_PROXY_COUNT": 0,
+    # Seconds a client is told to wait (Retry-After) when the database is
+    # unavailable: the API answers 503 "unavailable", pages a 503 page.
+    "UNAVAILABLE_RETRY_AFTER": 5,
     # Seconds without a frame from the client after which its websocket is
     # closed (code 4408); None: never.
     "WS_IDLE_TIMEOUT": 1800,

@@ -5,10 +5,16 @@ process's hub fans out: coalesced per topic (at most one message per topic
 per ``BROADCAST_INTERVAL``, always the newest), never an older ``version``
 after a newer one.
 
-Close codes: 4400 a client frame other than ``{"type": "resync"}``, 4404 an
-unknown or unpublished page or one page privacy hides from the viewer, 4408
-idle for ``WS_IDLE_TIMEOUT``, 4429 more than ``WS_MAX_CONNECTIONS_PER_IP``
-sockets from one address.
+Close codes: 1013 the database is unavailable (try again later), 4400 a
+client frame other than ``{"type": "resync"}``, 4404 an unknown or
+unpublished page, one page privacy hides from the viewer, or any other path
+under ``ws/consult/``, 4408 idle for ``WS_IDLE_TIMEOUT``, 4429 more than
+``WS_MAX_CONNECTIONS_PER_IP`` sockets from one address.
+
+A socket gets at most one resync answer per ``WS_RESYNC_INTERVAL``: a resync
+sent sooner is answered when the interval is over, and any number of them
+sent meanwhile get that one answer. A flood of resyncs then costs the
+server one snapshot query per interval and socket.
 """
 
 from __future__ import annotations
@@ -23,8 +29,10 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from consult import conf, privacy
 from consult.actor import Actor
+from consult.clientaddr import scope_client_address
+from consult.exceptions import unavailable_cause
 from consult.realtime.hub import current_hub
-from consult.realtime.limits import client_address, open_sockets
+from consult.realtime.limits import open_sockets
 from consult.realtime.outbox import Outbox
 
 logger = logging.getLogger(__name__)
@@ -34,6 +42,9 @@ logger = logging.getLogger(__name__)
 MAX_CLIENT_FRAME = 256
 
 BAD_FRAME, NOT_FOUND, IDLE, TOO_MANY = 4400, 4404, 4408, 4429
+#: RFC 6455's "try again later": the page script reconnects with back-off
+#: and polls meanwhile.
+UNAVAILABLE = 1013
 
 
 class ConsultationConsumer(AsyncWebsocketConsumer):
@@ -51,6 +62,8 @@ class ConsultationConsumer(AsyncWebsocketConsumer):
         self.joined = False
         self.idle_timer: asyncio.TimerHandle | None = None
         self.closing: asyncio.Task[None] | None = None
+        self.resync: asyncio.Task[None] | None = None
+        self.last_resync = float("-inf")
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         try:
@@ -63,7 +76,7 @@ class ConsultationConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.page_id = int(self.scope["url_route"]["kwargs"]["page_id"])
         self.hub = current_hub()
-        self.address = client_address(self.scope)
+        self.address = scope_client_address(self.scope)
         self.counted = open_sockets.acquire(self.address)
         if not self.counted:
             logger.info("consult: refused a websocket from %s (too many open)", self.address)
@@ -71,12 +84,19 @@ class ConsultationConsumer(AsyncWebsocketConsumer):
             await self.accept()
             await self._close(TOO_MANY)
             return
-        if not await _may_watch(self.scope, self.page_id):
-            # Page privacy hides it from this viewer: as if it did not exist.
-            await self._close(NOT_FOUND)
+        try:
+            if not await _may_watch(self.scope, self.page_id):
+                # Page privacy hides it from this viewer: as if it did not exist.
+                await self._close(NOT_FOUND)
+                return
+            self.joined = True
+            snapshots = await self.hub.join(self.page_id, self.outbox)
+        except Exception as error:
+            if not unavailable_cause(error):
+                raise
+            logger.warning("consult: refused a websocket, the database is unavailable: %s", error)
+            await self._close(UNAVAILABLE)
             return
-        self.joined = True
-        snapshots = await self.hub.join(self.page_id, self.outbox)
         if snapshots is None:
             await self._close(NOT_FOUND)
             return
@@ -94,7 +114,26 @@ class ConsultationConsumer(AsyncWebsocketConsumer):
             await self._close(BAD_FRAME)
             return
         self._heard_from_client()
-        snapshots = await self.hub.snapshots(self.page_id)
+        if self.resync is not None and not self.resync.done():
+            return  # the answer already on its way covers this one too
+        interval = conf.get("WS_RESYNC_INTERVAL") or 0
+        wait = self.last_resync + interval - asyncio.get_running_loop().time()
+        if wait <= 0:
+            await self._resync()
+        else:
+            self.resync = asyncio.ensure_future(self._resync(wait))
+
+    async def _resync(self, delay: float = 0) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        self.last_resync = asyncio.get_running_loop().time()
+        try:
+            snapshots = await self.hub.snapshots(self.page_id)
+        except Exception as error:
+            if not unavailable_cause(error):
+                raise
+            await self._close(UNAVAILABLE)
+            return
         if snapshots is None:
             await self._close(NOT_FOUND)
             return
@@ -123,6 +162,8 @@ class ConsultationConsumer(AsyncWebsocketConsumer):
     def _release(self) -> None:
         if self.idle_timer is not None:
             self.idle_timer.cancel()
+        if self.resync is not None:
+            self.resync.cancel()
         self.outbox.close()
         if self.joined:
             self.joined = False
@@ -130,6 +171,16 @@ class ConsultationConsumer(AsyncWebsocketConsumer):
         if self.counted:
             self.counted = False
             open_sockets.release(self.address)
+
+
+class UnknownPathConsumer(AsyncWebsocketConsumer):
+    """Any other path under ``ws/consult/``: refused with 4404 like an unknown
+    page, where the router would otherwise fail the handshake with an error."""
+
+    channel_layer_alias = None
+
+    async def connect(self) -> None:
+        await self.close(code=NOT_FOUND)
 
 
 @database_sync_to_async

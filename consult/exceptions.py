@@ -181,3 +181,21 @@ class InvalidPreference(ConsultError):
     code = "invalid"
     status = 400
     default_detail = _("The notification preferences are not valid.")
+
+
+class Unavailable(ConsultError):
+    """The database (or another required service) cannot serve the request
+    now; answered 503 with ``Retry-After``."""
+
+    code = "unavailable"
+    status = 503
+    default_detail = _("The service is unavailable for a moment. Please try again shortly.")
+
+
+def unavailable_cause(error: BaseException) -> bool:
+    """Whether a database error means "down or busy, try again" (lost
+    connection, refused connection, pool timeout, a locked SQLite file) rather
+    than a bug: those are Django's OperationalError and InterfaceError."""
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(error, OperationalError | InterfaceError)

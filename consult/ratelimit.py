@@ -13,19 +13,29 @@ Buckets, each a sliding window like DRF's ``SimpleRateThrottle``:
   when that scope has one, so many accounts on one address are held back too.
 
 A refused attempt is not counted. The counters live in Django's default
-cache: with several processes use a shared one (Redis, Memcached).
+cache: with several processes use a shared one (Redis, Memcached). When that
+cache fails (or a ``consult.cache.FailSafeRedisCache`` reports an outage)
+each worker counts in its own memory until the cache answers again, so a
+cache outage never refuses a write; the limits are then per worker process.
+The outage is logged once, not per request.
+
+The client address is the actor's (``consult.clientaddr``): ``X-Forwarded-For``
+is believed only as far as ``CONSULT["TRUSTED_PROXY_COUNT"]`` says.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 
 from consult import conf
 from consult.actor import Actor, as_actor
 from consult.exceptions import Throttled
+from consult.outages import Outage, cache_down
 
 CACHE_FORMAT = "consult:throttle:%(scope)s:%(ident)s"
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -42,6 +52,11 @@ def parse_rate(rate: str) -> tuple[int, int]:
     """``"30/minute"`` -> ``(30, 60)`` (periods: second, minute, hour, day)."""
     number, period = rate.split("/")
     return int(number), _PERIODS[period.strip()[0]]
+
+
+#: This process's counters while the shared cache is unavailable.
+local_counters = LocMemCache("consult-throttle-fallback", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
+shared_outage = Outage("the cache of the write limits")
 
 
 def ip_rates() -> dict[str, str | None]:
@@ -79,7 +94,7 @@ def check_rate(scope: str, who) -> float | None:
     if not found:
         return None
     now = time.time()
-    stored = cache.get_many([bucket.key for bucket in found])
+    store, stored = _read([bucket.key for bucket in found])
     histories = {
         bucket.key: [t for t in stored.get(bucket.key, []) if t > now - bucket.duration]
         for bucket in found
@@ -92,5 +107,31 @@ def check_rate(scope: str, who) -> float | None:
     if waits:
         return max(max(waits), 1.0)
     for bucket in found:
-        cache.set(bucket.key, [now, *histories[bucket.key]], bucket.duration)
+        _write(store, bucket.key, [now, *histories[bucket.key]], bucket.duration)
     return None
+
+
+def _read(keys: list[str]) -> tuple[Any, dict[str, Any]]:
+    """The store to count in (the shared cache, or this process's while the
+    shared one is down) and the histories it holds for ``keys``."""
+    if not shared_outage.down() and not cache_down(cache):
+        try:
+            stored = cache.get_many(keys)
+        except Exception as error:  # any backend's own errors
+            shared_outage.failed(error)
+        else:
+            # A fail-safe cache answers an outage with a miss, not an error.
+            if not cache_down(cache):
+                shared_outage.succeeded()
+                return cache, stored
+    return local_counters, local_counters.get_many(keys)
+
+
+def _write(store: Any, key: str, history: list[float], duration: int) -> None:
+    if store is cache:
+        try:
+            cache.set(key, history, duration)
+            return
+        except Exception as error:
+            shared_outage.failed(error)
+    local_counters.set(key, history, duration)

@@ -1,22 +1,23 @@
 from django.urls import include, path
 
+from consult import converters  # noqa: F401 (registers <id:>)
 from consult.views import ballots, notifications, receipts, tokens
 
 app_name = "consult"
 
 urlpatterns = [
-    path("questions/<int:question_id>/vote/", ballots.vote, name="vote"),
-    path("questions/<int:question_id>/retract/", ballots.retract, name="retract"),
+    path("questions/<id:question_id>/vote/", ballots.vote, name="vote"),
+    path("questions/<id:question_id>/retract/", ballots.retract, name="retract"),
     path("receipts/", receipts.check_receipt, name="receipt"),
     path("account/tokens/", tokens.tokens, name="tokens"),
-    path("account/tokens/<int:token_id>/revoke/", tokens.revoke_token, name="revoke-token"),
+    path("account/tokens/<id:token_id>/revoke/", tokens.revoke_token, name="revoke-token"),
     path(
-        "follow/consultations/<int:page_id>/",
+        "follow/consultations/<id:page_id>/",
         notifications.follow_consultation,
         name="follow-consultation",
     ),
     path(
-        "follow/proposals/<int:proposal_id>/",
+        "follow/proposals/<id:proposal_id>/",
         notifications.follow_proposal,
         name="follow-proposal",
     ),

@@ -38,9 +38,14 @@ def _fresh_cache():
     # Throttle counters live in the cache; every test starts from zero.
     from django.core.cache import cache
 
+    from consult import outages
+
+    # So are outages: one a test provoked is not still going on in the next.
+    outages.reset_all()
     cache.clear()
     yield
     cache.clear()
+    outages.reset_all()
 
 
 @pytest.fixture

@@ -48,13 +48,16 @@ db = s.DATABASES["default"]
 print(json.dumps({
     "debug": s.DEBUG,
     "pool": db.get("OPTIONS", {}).get("pool"),
+    "health_checks": db["CONN_HEALTH_CHECKS"],
+    "connect_timeout": db.get("OPTIONS", {}).get("connect_timeout"),
     "conn_max_age": db["CONN_MAX_AGE"],
     "cache": s.CACHES["default"]["BACKEND"],
     "layer": s.CHANNEL_LAYERS["default"]["BACKEND"],
     "socket_timeout": s.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["socket_timeout"],
     "csrf": s.CSRF_TRUSTED_ORIGINS,
     "cookies": [s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE],
-    "proxies": s.REST_FRAMEWORK["NUM_PROXIES"],
+    "proxies": [s.CONSULT["TRUSTED_PROXY_COUNT"], s.ALLAUTH_TRUSTED_PROXY_COUNT],
+    "middleware": s.MIDDLEWARE,
     "base_template": s.CONSULT["BASE_TEMPLATE"],
     "tasks": s.TASKS["default"]["BACKEND"],
 }))
@@ -72,9 +75,15 @@ def test_workers_share_database_pool_cache_and_channel_layer(production):
     assert production["debug"] is False
     # A pool rather than persistent connections: Django closes connections
     # after every request under ASGI.
-    assert production["pool"] == {"min_size": 2, "max_size": 10}
+    pool = production["pool"]
+    assert {key: pool[key] for key in ("min_size", "max_size")} == {"min_size": 2, "max_size": 10}
+    # An outage answers within seconds and service resumes quickly after it.
+    assert pool["timeout"] <= 5 and pool["reconnect_timeout"] <= 2
+    assert production["health_checks"] is True
+    assert production["connect_timeout"] <= 5
     assert production["conn_max_age"] == 0
-    assert production["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert production["cache"] == "consult.cache.FailSafeRedisCache"
+    assert "consult.middleware.UnavailableMiddleware" in production["middleware"]
     assert production["layer"] == "channels_redis.core.RedisChannelLayer"
     assert production["socket_timeout"] > 5
 
@@ -85,7 +94,7 @@ def test_https_origins_and_proxy(production):
         "https://beteiligung.example.org",
     ]
     assert production["cookies"] == [True, True]
-    assert production["proxies"] == 1
+    assert production["proxies"] == [1, 1]
     assert production["base_template"] == "base.html"
 
 

@@ -7,6 +7,7 @@ given codes from SPEC where one fits.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -14,7 +15,10 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from consult.exceptions import ConsultError
+from consult import conf
+from consult.exceptions import ConsultError, Unavailable, unavailable_cause
+
+logger = logging.getLogger(__name__)
 
 CODES: dict[type[exceptions.APIException], str] = {
     exceptions.NotAuthenticated: "not_authenticated",
@@ -42,11 +46,27 @@ def flatten(detail: Any) -> str:
     return str(detail)
 
 
+def unavailable_response() -> Response:
+    """503 ``unavailable``: the database (or another required service) is down."""
+    exc = Unavailable()
+    return error_response(
+        exc.code,
+        exc.detail,
+        exc.status,
+        {"Retry-After": str(conf.get("UNAVAILABLE_RETRY_AFTER"))},
+    )
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, Unavailable):
+        return unavailable_response()
     if isinstance(exc, ConsultError):
         wait = getattr(exc, "wait", None)
         headers = {"Retry-After": str(int(wait))} if wait is not None else None
         return error_response(exc.code, exc.detail, exc.status, headers)
+    if unavailable_cause(exc):
+        logger.warning("consult: answered 503, the database is unavailable: %s", exc)
+        return unavailable_response()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -1,21 +1,7 @@
-from django.urls import path, re_path, register_converter
+from django.urls import path, re_path
 
+from consult import converters  # noqa: F401 (registers the id converter)
 from consult.api import contributions, docs, ledger, notifications, schema, views
-
-
-class IdConverter:
-    """Positive ids that fit a 64-bit column; longer numbers are not ids."""
-
-    regex = "[0-9]{1,18}"
-
-    def to_python(self, value: str) -> int:
-        return int(value)
-
-    def to_url(self, value: int) -> str:
-        return str(value)
-
-
-register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("consultations/", views.ConsultationListView.as_view(), name="api-consultations"),

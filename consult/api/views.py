@@ -9,7 +9,6 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, generics, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -20,6 +19,7 @@ from consult.actor import Actor
 from consult.api import errors
 from consult.api.authentication import ApiTokenAuthentication, TokenScope
 from consult.api.pagination import Pagination
+from consult.api.parsers import JSONParser
 from consult.api.schema import ballot_examples, ballot_request, document
 from consult.api.serializers import (
     ConsultationDetailSerializer,

@@ -27,12 +27,15 @@ from wagtail.models import Page
 
 from consult import conf
 from consult.models import Question
+from consult.outages import Outage
 from consult.realtime.coalesce import Coalescer
 from consult.realtime.groups import consultation_group, question_topic
 from consult.realtime.loops import PerLoop, call_soon_in_serving_loop
 from consult.voting import presenter, translations
 
-logger = logging.getLogger(__name__)
+broadcast_outage = Outage(
+    "the channel layer for broadcasts to consultations", retry_after=0, level=logging.ERROR
+)
 
 #: The channel-layer event type of every update; ``hub`` relays it.
 EVENT_TYPE = "consult.update"
@@ -96,10 +99,13 @@ async def send_update(page_id: int, topic: str, version: int, message: dict[str,
     try:
         async with asyncio.timeout(float(conf.get("BROADCAST_TIMEOUT"))):
             await layer.group_send(consultation_group(page_id), event)
-    except Exception:
+    except Exception as error:
         # The change is committed; viewers catch up on the next update or on
         # resync, so a broken channel layer must not fail anything else.
-        logger.exception("consult: broadcast to consultation %s failed", page_id)
+        # Logged once per outage, not once per ballot.
+        broadcast_outage.failed(error)
+    else:
+        broadcast_outage.succeeded()
 
 
 def question_updates(question_id: int) -> list[tuple[int, str, int, dict[str, Any]]]:

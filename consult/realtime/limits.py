@@ -3,17 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from consult import conf
-
-
-def client_address(scope: dict[str, Any]) -> str | None:
-    """The client's address as the ASGI server reports it (behind a proxy,
-    the server must be told to trust X-Forwarded-For, e.g. uvicorn's
-    ``--forwarded-allow-ips``)."""
-    client = scope.get("client")
-    return client[0] if client else None
 
 
 class ConnectionCounter:

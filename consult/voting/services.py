@@ -28,6 +28,7 @@ from consult.voting import statements, translations
 from consult.voting.digest import ballot_digest
 from consult.voting.methods.base import Counts
 from consult.voting.registry import get_method
+from consult.voting.retry import retry_when_locked
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ def cast_ballot(who, question: Question, body: Any) -> CastResult:
     digest = ballot_digest(shared.pk, user.pk)
     receipt = receipt_for(shared.pk, user.pk)
 
-    with transaction.atomic():
+    @transaction.atomic
+    def write() -> bool:
         created = statements.insert_ballot(shared.pk, user.pk, digest, content)
         if created:
             deltas = method.counts(content)
@@ -92,6 +94,9 @@ def cast_ballot(who, question: Question, body: Any) -> CastResult:
         event = "cast" if created else "replace"
         ledger.append(shared.pk, event, receipt_hash(receipt), content)
         signals.ballot_cast.send(Question, question=shared, voter=user, created=created)
+        return created
+
+    created = retry_when_locked(write)
     return CastResult(
         created=created,
         content=translations.to_translation(question, shared, content),
@@ -108,7 +113,9 @@ def retract_ballot(who, question: Question) -> None:
         raise AlreadyVoted(_("Ballots on this question cannot be withdrawn."))
     user = actor.user
     method = get_method(shared.method)
-    with transaction.atomic():
+
+    @transaction.atomic
+    def write() -> None:
         deleted, _detail = Participation.objects.filter(question=shared, voter=user).delete()
         if not deleted:
             raise NoBallot()
@@ -124,6 +131,8 @@ def retract_ballot(who, question: Question) -> None:
         statements.add_to_tally(shared.pk, -1, deltas)
         ledger.append(shared.pk, "withdraw", receipt_hash(receipt_for(shared.pk, user.pk)), None)
         signals.ballot_retracted.send(Question, question=shared, voter=user)
+
+    retry_when_locked(write)
 
 
 def own_ballot(who, question: Question) -> dict[str, Any] | None:

@@ -9,8 +9,11 @@ from typing import Any
 from django.core.cache import cache
 
 from consult.models import Ballot, Question, Tally, TallyCount
+from consult.outages import Outage
 from consult.voting.methods.base import OptionLike, VotingMethod
 from consult.voting.registry import get_method
+
+cache_outage = Outage("the cache of computed results")
 
 
 def stored_counts(question: Question) -> tuple[int, int, dict[str, tuple[int, int]]]:
@@ -109,15 +112,25 @@ def _cached_ballot_results(
     superseded states never pile up. The entry also records the method and
     the options in order (the tie-break reads it): those can change without
     a new version, for instance once every ballot has been withdrawn.
+    The cache only saves work: when it fails, the rounds are computed.
     """
     key = f"consult:ballot-results:{question.pk}"
     stamp = [version, method.key, [option.pk for option in options]]
-    cached = cache.get(key)
+    try:
+        cached = cache.get(key)
+    except Exception as error:  # any backend's own errors
+        cache_outage.failed(error)
+        cached = None
+    else:
+        cache_outage.succeeded()
     if cached is not None and cached["stamp"] == stamp:
         return cached["results"]
     results = method.ballot_results(question, options, _ballot_contents(question))
     # A ballot committed while the ballots were read would make this the
     # next version's result stored under this one: then do not keep it.
     if _version_and_ballots(question)[0] == version:
-        cache.set(key, {"stamp": stamp, "results": results}, timeout=None)
+        try:
+            cache.set(key, {"stamp": stamp, "results": results}, timeout=None)
+        except Exception as error:
+            cache_outage.failed(error)
     return results

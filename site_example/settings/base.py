@@ -38,6 +38,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A lost or locked database answers 503 with Retry-After, not a 500 page.
+    "consult.middleware.UnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -79,9 +81,36 @@ DATABASES = {
 # against persistent connections there). A pool keeps a few open per worker
 # process, so a request does not pay for a new PostgreSQL backend: connecting,
 # authenticating and warming its catalog caches cost more than a ballot's SQL.
+#
+# Outages: a request waits at most DATABASE_POOL_TIMEOUT seconds for a
+# connection and then answers 503 (consult.middleware, the API's handler);
+# connecting gives up after DATABASE_CONNECT_TIMEOUT. A connection is checked
+# before it is handed out (CONN_HEALTH_CHECKS: Django then passes psycopg's
+# check_connection to the pool), so one broken by a database restart is
+# replaced instead of failing a request. The pool stops retrying a lost connection
+# after 2 s (psycopg's default keeps backing off for 5 min, up to 16 s between
+# attempts): the next request then connects at once, so service resumes
+# within about a second of the database's return.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
-        "pool": {"min_size": 2, "max_size": int(os.environ.get("DATABASE_POOL_SIZE", "10"))}
+        "connect_timeout": int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2")),
+        "pool": {
+            "min_size": 2,
+            "max_size": int(os.environ.get("DATABASE_POOL_SIZE", "10")),
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "3")),
+            "reconnect_timeout": 2.0,
+        },
+    }
+# SQLite as an embedded database for a small site: write-ahead logging lets
+# pages read while a ballot is written; IMMEDIATE transactions take the write
+# lock when they begin, so concurrent ballots wait their turn (up to the busy
+# timeout, in seconds) instead of failing with "database is locked".
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 5,
     }
 
 # With REDIS_URL set, every ASGI worker process shares one channel layer, so

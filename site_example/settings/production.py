@@ -1,10 +1,10 @@
 """Production settings: everything secret or site-specific comes from the environment.
 
 Required: SECRET_KEY, ALLOWED_HOSTS (comma-separated), DATABASE_URL
-(PostgreSQL), REDIS_URL. Optional: CONSULT_BALLOT_KEY, NUM_PROXIES,
-DATABASE_POOL_SIZE, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
-EMAIL_HOST_PASSWORD, DEFAULT_FROM_EMAIL. ``manage.py check --deploy`` passes
-with them set (``tests/test_production_settings.py``).
+(PostgreSQL), REDIS_URL. Optional: CONSULT_BALLOT_KEY, TRUSTED_PROXY_COUNT,
+DATABASE_POOL_SIZE, DATABASE_POOL_TIMEOUT, DATABASE_CONNECT_TIMEOUT,
+EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, DEFAULT_FROM_EMAIL.
+``manage.py check --deploy`` passes with them set (``tests/test_production_settings.py``).
 """
 
 import os
@@ -30,17 +30,25 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", f"https://{ALLOWED_HOSTS[0]}")
 
 # Rate limits and the write throttles count in the cache: every worker
-# process must see the same counters.
+# process must see the same counters. Wagtail reads this cache on every page:
+# the fail-safe backend answers a Redis outage as a cache miss (logged once)
+# instead of failing the page, and the write limits count per worker until
+# Redis is back. The short socket timeouts keep a Redis that does not answer
+# from holding requests.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "consult.cache.FailSafeRedisCache",
         "LOCATION": os.environ["REDIS_URL"],
         "KEY_PREFIX": "site",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
 }
-# The proxies in front of the workers, so that X-Forwarded-For names the
-# citizen's address for per-address limits (and cannot be forged past them).
-REST_FRAMEWORK = {"NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "1"))}
+# The reverse proxies in front of the workers (1: one nginx), so that
+# X-Forwarded-For names the citizen's address for per-address limits; an
+# address a client writes into the header itself is never believed. One
+# value for the package and for allauth's own rate limits.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # Notification e-mails go out from a queue in the database, worked off by
 # `python manage.py db_worker` (one or more processes beside the ASGI
@@ -50,6 +58,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 CONSULT = {
     **CONSULT,
+    "TRUSTED_PROXY_COUNT": TRUSTED_PROXY_COUNT,
     # Kept out of the database and apart from SECRET_KEY, so that rotating
     # SECRET_KEY does not lock voters out of their ballots.
     "BALLOT_KEY": os.environ.get("CONSULT_BALLOT_KEY"),

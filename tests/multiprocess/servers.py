@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -71,3 +72,90 @@ def start_redis(port: int) -> subprocess.Popen:
             time.sleep(0.05)
     stop(process)
     raise RuntimeError("redis-server did not start")
+
+
+def post_json(
+    url: str, body: dict, headers: dict[str, str], timeout: float = 30
+) -> tuple[int, dict, str | None]:
+    """``(status, JSON body, Retry-After)`` of a POST, whatever the status;
+    status 0 when the server gave no HTTP answer at all (refused, reset)."""
+    request = urllib.request.Request(  # noqa: S310 (loopback)
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **headers},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return response.status, json.loads(response.read() or b"{}"), None
+    except urllib.error.HTTPError as error:
+        content = error.read()
+        try:
+            answer = json.loads(content)
+        except ValueError:
+            answer = {"html": content[:200].decode(errors="replace")}
+        return error.code, answer, error.headers.get("Retry-After")
+    except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+        return 0, {"error": str(error)}, None
+
+
+def postgres_bin() -> Path | None:
+    """The directory of ``initdb`` and ``pg_ctl`` (Debian keeps them off PATH)."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if found:
+        return found[-1].parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+class PostgresCluster:
+    """A throwaway PostgreSQL cluster on a free loopback port, trust auth.
+
+    PostgreSQL refuses to run as root: then the cluster belongs to the
+    ``postgres`` user and its commands run through ``runuser``.
+    """
+
+    def __init__(self, directory: Path, port: int) -> None:
+        self.bin = postgres_bin()
+        self.directory = directory
+        self.data = directory / "data"
+        self.port = port
+        self.as_postgres = os.geteuid() == 0
+        if self.as_postgres:
+            shutil.chown(directory, "postgres", "postgres")
+
+    def _run(self, *command: str, timeout: float = 60) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if self.as_postgres else []
+        subprocess.run(  # noqa: S603
+            [*prefix, *command], check=True, capture_output=True, timeout=timeout
+        )
+
+    def init(self) -> None:
+        self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+            "--no-instructions",
+        )
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1"
+        options += " -c fsync=off -c full_page_writes=off"
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.directory / "log"),
+            "-w",
+            "start",
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")

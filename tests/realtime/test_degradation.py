@@ -113,7 +113,9 @@ def test_ballots_survive_a_redis_outage_and_updates_resume(redis, caplog):
         response = await post_ballot(first, question.pk)
         assert response["status"] == 201, response["body"]
         assert await ballots() == 1
-        assert await until(lambda: "broadcast to consultation" in caplog.text, timeout=5)
+        assert await until(
+            lambda: "broadcasts to consultations is unavailable" in caplog.text, timeout=5
+        )
 
         await asyncio.to_thread(up)
         # The ballot cast during the outage is shown once Redis is back...

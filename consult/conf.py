@@ -63,6 +63,28 @@ DEFAULTS: dict[str, Any] = {
     # Key for the digest that lets a voter find their own ballot without the
     # database linking voter and ballot. None: derived from SECRET_KEY.
     "BALLOT_KEY": None,
+    # Extra eligibility rules: dotted paths to EligibilityRule subclasses.
+    "ELIGIBILITY_RULES": [],
+    # Key of the census digests (HMAC-SHA256 of identifier and birth date).
+    # Keep it out of the database and set it once: changing it (or
+    # SECRET_KEY while this is None) makes every census unmatchable until it
+    # is imported again.
+    "CENSUS_KEY": None,
+    # Census claims and voting-code logins one client address (and one
+    # account) may try; every failure counts, a success does not reset it.
+    "CLAIM_RATE": "10/hour",
+    "CODE_LOGIN_RATE": "20/hour",
+    # Characters of a generated voting code (without the dashes that group them).
+    "VOTING_CODE_LENGTH": 12,
+    # What happens to a deleted account's proposals and comments: "anonymise"
+    # (kept, shown as by a deleted participant) or "delete" (removed).
+    "ON_ACCOUNT_DELETE": "anonymise",
+    # Days after a consultation's voting closes after which
+    # ``consult_retention`` unlinks who took part from their accounts; None: never.
+    "PARTICIPATION_RETENTION_DAYS": None,
+    # Whether Wagtail admin users must set up multi-factor authentication
+    # (allauth.mfa) before they reach the admin.
+    "REQUIRE_STAFF_MFA": False,
 }
 
 

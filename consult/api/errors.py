@@ -31,8 +31,11 @@ CODES: dict[type[exceptions.APIException], str] = {
 }
 
 
-def error_response(code: str, detail: Any, http_status: int, headers=None) -> Response:
-    return Response({"code": code, "detail": str(detail)}, status=http_status, headers=headers)
+def error_response(
+    code: str, detail: Any, http_status: int, headers=None, extra=None
+) -> Response:
+    body = {"code": code, "detail": str(detail), **(extra or {})}
+    return Response(body, status=http_status, headers=headers)
 
 
 def flatten(detail: Any) -> str:
@@ -46,7 +49,7 @@ def flatten(detail: Any) -> str:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ConsultError):
-        return error_response(exc.code, exc.detail, exc.status)
+        return error_response(exc.code, exc.detail, exc.status, extra=exc.extra)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

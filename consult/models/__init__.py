@@ -4,6 +4,7 @@ proposals and comments hang off pages. Models never import ``voting`` or
 
 from .ballots import Ballot, Participation, Tally, TallyCount
 from .categories import Category
+from .eligibility import Census, CensusEntry, Participant, VotingCode, VotingCodeBatch
 from .comments import Comment, CommentFeed, Report
 from .pages import ConsultationIndexPage, ConsultationPage
 from .proposals import Proposal, Support
@@ -14,11 +15,14 @@ __all__ = [
     "ApiToken",
     "Ballot",
     "Category",
+    "Census",
+    "CensusEntry",
     "Comment",
     "CommentFeed",
     "ConsultationIndexPage",
     "ConsultationPage",
     "Option",
+    "Participant",
     "Participation",
     "Proposal",
     "Question",
@@ -26,4 +30,6 @@ __all__ = [
     "Support",
     "Tally",
     "TallyCount",
+    "VotingCode",
+    "VotingCodeBatch",
 ]

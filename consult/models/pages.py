@@ -7,13 +7,19 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from consult import conf
-from consult.blocks import ConsultationBodyBlock
+from consult.blocks import ConsultationBodyBlock, EligibilityBlock
 from consult.forms import ConsultationPageForm, QuestionForm
 from consult.panels import FormClassInlinePanel
 
@@ -146,6 +152,16 @@ class ConsultationPage(RoutablePageMixin, Page):
         default=Moderation.POST,
         help_text=_("Whether citizen contributions are checked before or after they appear."),
     )
+    eligibility = StreamField(
+        EligibilityBlock(),
+        blank=True,
+        default=list,
+        verbose_name=_("who may take part"),
+        help_text=_(
+            "A person must meet every rule to take part in the ways it applies to. "
+            "No rule: anyone signed in (with a confirmed e-mail address)."
+        ),
+    )
     support_threshold = models.PositiveIntegerField(
         _("support threshold"),
         null=True,
@@ -187,6 +203,16 @@ class ConsultationPage(RoutablePageMixin, Page):
             heading=_("Participation rules"),
         ),
     ]
+
+    eligibility_panels = [FieldPanel("eligibility")]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Content")),
+            ObjectList(eligibility_panels, heading=_("Who may take part")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(settings_panels, heading=_("Settings")),
+        ]
+    )
 
     base_form_class = ConsultationPageForm
     parent_page_types = ["consult.ConsultationIndexPage"]

@@ -1,0 +1,127 @@
+"""Proofs of eligibility: census lists and voting codes.
+
+Nothing here identifies a person in clear. A census entry is a keyed digest
+of an identifier and a birth date (the key, ``CONSULT["CENSUS_KEY"]``, is not
+in the database), optionally with a postcode and a birth year for district
+and age rules. A voting code is stored as a digest salted per batch. A code
+login creates a ``Participant``: an account with no e-mail address and no
+usable password, bound to one consultation.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Census(models.Model):
+    """A named list of residents (or members) uploaded by editors."""
+
+    class Status(models.TextChoices):
+        EMPTY = "empty", _("Empty")
+        IMPORTING = "importing", _("Importing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Import failed")
+
+    name = models.SlugField(
+        _("name"),
+        max_length=100,
+        unique=True,
+        help_text=_("Rules name the census by this, e.g. residents-2026."),
+    )
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.EMPTY
+    )
+    # Progress of the running (or last) import, updated as it goes.
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
+    entries = models.PositiveIntegerField(_("entries"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("census")
+        verbose_name_plural = _("censuses")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CensusEntry(models.Model):
+    census = models.ForeignKey(Census, on_delete=models.CASCADE, related_name="+")
+    #: HMAC-SHA256 (hex) of the normalised identifier and the ISO birth date.
+    digest = models.CharField(max_length=64)
+    postcode = models.CharField(max_length=20, blank=True)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consult_census_claims",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("census entry")
+        verbose_name_plural = _("census entries")
+        constraints = [
+            # The claim lookup's index as well.
+            models.UniqueConstraint(fields=["census", "digest"], name="consult_census_digest"),
+            # One account holds at most one entry of a census.
+            models.UniqueConstraint(
+                fields=["census", "claimed_by"], name="consult_census_one_claim"
+            ),
+        ]
+
+
+class VotingCodeBatch(models.Model):
+    """Codes printed on letters for one consultation; revoking a batch voids them all."""
+
+    page = models.ForeignKey(
+        "consult.ConsultationPage", on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=255)
+    #: Hex salt of this batch's code digests.
+    salt = models.CharField(max_length=32)
+    count = models.PositiveIntegerField(_("codes"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("voting code batch")
+        verbose_name_plural = _("voting code batches")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VotingCode(models.Model):
+    batch = models.ForeignKey(VotingCodeBatch, on_delete=models.CASCADE, related_name="+")
+    #: HMAC-SHA256 (hex) of the batch's salt and the normalised code.
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "digest"], name="consult_voting_code_digest")
+        ]
+
+
+class Participant(models.Model):
+    """The account a voting code signs in: the same code, the same account."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consult_participant"
+    )
+    page = models.ForeignKey(
+        "consult.ConsultationPage", on_delete=models.CASCADE, related_name="+"
+    )
+    code = models.OneToOneField(VotingCode, on_delete=models.CASCADE, related_name="participant")
+    created_at = models.DateTimeField(auto_now_add=True)

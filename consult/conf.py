@@ -38,6 +38,10 @@ DEFAULTS: dict[str, Any] = {
         "comment": "30/hour",
         "support": "60/minute",
         "report": "20/hour",
+        # Census claims per account and voting-code logins per address:
+        # every attempt counts, so guessing stays slow.
+        "census_claim": "10/hour",
+        "code_login": "20/hour",
     },
     "COMMENT_MAX_LENGTH": 4000,
     "PROPOSAL_MAX_LENGTH": 10000,
@@ -49,6 +53,7 @@ DEFAULTS: dict[str, Any] = {
         "comment": "120/hour",
         "support": "300/minute",
         "report": "60/hour",
+        "census_claim": "30/hour",
     },
     # Seconds during which authors may edit their comment after posting it.
     "COMMENT_EDIT_WINDOW": 900,
@@ -70,10 +75,6 @@ DEFAULTS: dict[str, Any] = {
     # SECRET_KEY while this is None) makes every census unmatchable until it
     # is imported again.
     "CENSUS_KEY": None,
-    # Census claims and voting-code logins one client address (and one
-    # account) may try; every failure counts, a success does not reset it.
-    "CLAIM_RATE": "10/hour",
-    "CODE_LOGIN_RATE": "20/hour",
     # Characters of a generated voting code (without the dashes that group them).
     "VOTING_CODE_LENGTH": 12,
     # What happens to a deleted account's proposals and comments: "anonymise"

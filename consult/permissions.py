@@ -9,16 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consult import conf
-from consult.eligibility.accounts import (  # noqa: F401 (re-exported for the ballot lookup)
-    has_verified_email,
-    is_signed_in,
-    remember_verified_email,
-)
 from consult.contributions.exceptions import (
     CommentsDisabled,
     NotAuthor,
     NotEditable,
     NotPublished,
+)
+from consult.eligibility.accounts import (  # noqa: F401 (re-exported for the ballot lookup)
+    has_verified_email,
+    is_signed_in,
+    remember_verified_email,
 )
 from consult.eligibility.services import refusal as rules_refusal
 from consult.exceptions import (

@@ -1,15 +1,19 @@
 from django.urls import include, path
 
-from consult import token_views, views
+from consult import eligibility_views, token_views, views
 
 app_name = "consult"
 
 urlpatterns = [
     path("questions/<int:question_id>/vote/", views.vote, name="vote"),
     path("questions/<int:question_id>/retract/", views.retract, name="retract"),
-    path("account/tokens/", token_views.tokens, name="tokens"),
     path(
-        "account/tokens/<int:token_id>/revoke/", token_views.revoke_token, name="revoke-token"
+        "consultations/<int:page_id>/eligibility/",
+        eligibility_views.claim,
+        name="eligibility",
     ),
+    path("consultations/<int:page_id>/code/", eligibility_views.code_login, name="code-login"),
+    path("account/tokens/", token_views.tokens, name="tokens"),
+    path("account/tokens/<int:token_id>/revoke/", token_views.revoke_token, name="revoke-token"),
     path("api/v1/", include("consult.api.urls")),
 ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consult import conf, localization, permissions
+from consult.eligibility_views import eligibility_context
 from consult.exceptions import ConsultError
 from consult.models import ConsultationPage, Question
 from consult.voting.registry import get_method
@@ -50,6 +51,7 @@ def consultation_context(page: ConsultationPage, request) -> dict[str, Any]:
         ],
         "results_visible": visible,
         "voting_refusal": refusal,
+        "eligibility": eligibility_context(page, request.user),
         "voting_open": page.voting_state() == "open",
         "websocket_path": f"/ws/consult/consultations/{page.pk}/",
         "api_base": reverse("consult:api-consultations").rsplit("consultations/", 1)[0],

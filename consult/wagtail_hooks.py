@@ -21,9 +21,7 @@ def register_admin_urls():
 
 @hooks.register("register_permissions")
 def register_permissions():
-    return Permission.objects.filter(
-        content_type__app_label="consult", codename="view_results"
-    )
+    return Permission.objects.filter(content_type__app_label="consult", codename="view_results")
 
 
 def results_button(page, user, priority):

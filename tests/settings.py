@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "channels",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "wagtail.sites",
     "wagtail.users",
     "wagtail.snippets",

@@ -31,9 +31,7 @@ CODES: dict[type[exceptions.APIException], str] = {
 }
 
 
-def error_response(
-    code: str, detail: Any, http_status: int, headers=None, extra=None
-) -> Response:
+def error_response(code: str, detail: Any, http_status: int, headers=None, extra=None) -> Response:
     body = {"code": code, "detail": str(detail), **(extra or {})}
     return Response(body, status=http_status, headers=headers)
 

@@ -1,6 +1,6 @@
 from django.urls import path, re_path, register_converter
 
-from consult.api import contributions, docs, schema, views
+from consult.api import contributions, docs, eligibility, schema, views
 
 
 class IdConverter:
@@ -23,6 +23,16 @@ urlpatterns = [
         "consultations/<id:page_id>/",
         views.ConsultationDetailView.as_view(),
         name="api-consultation",
+    ),
+    path(
+        "consultations/<id:page_id>/eligibility/",
+        eligibility.EligibilityView.as_view(),
+        name="api-eligibility",
+    ),
+    path(
+        "consultations/<id:page_id>/code-login/",
+        eligibility.CodeLoginView.as_view(),
+        name="api-code-login",
     ),
     path("questions/<id:question_id>/tally/", views.TallyView.as_view(), name="api-tally"),
     path("questions/<id:question_id>/ballot/", views.BallotView.as_view(), name="api-ballot"),

@@ -67,3 +67,14 @@ class EligibilityRule(ABC):
     @abstractmethod
     def summary(self, config: Mapping[str, Any]) -> str:
         """Who meets the rule, in plain language, for the consultation page."""
+
+
+def list_values(value: Any) -> list[Any]:
+    """The items of a stored ListBlock value: ``[{"type": "item", "value": v, "id": ...}]``
+    as the admin saves it, or plain ``[v, ...]`` as code may write it."""
+    items = []
+    for item in value or []:
+        if isinstance(item, Mapping) and item.get("type") == "item" and "value" in item:
+            item = item["value"]
+        items.append(item)
+    return items

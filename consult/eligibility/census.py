@@ -88,7 +88,11 @@ Row = tuple[str, str, int | None]
 
 def missing_columns(header: Iterable[str], columns: Columns) -> list[str]:
     present = set(header)
-    wanted = [columns.identifier, columns.birth_date, *([columns.postcode] if columns.postcode else [])]
+    wanted = [
+        columns.identifier,
+        columns.birth_date,
+        *([columns.postcode] if columns.postcode else []),
+    ]
     return [name for name in wanted if name not in present]
 
 
@@ -107,7 +111,9 @@ def rows(reader: Iterator[dict[str, str]], columns: Columns, report: Report) -> 
         except ValueError:
             report.reject(line, str(_("birth date not understood")))
             continue
-        postcode = normalise.postcode(record.get(columns.postcode) or "") if columns.postcode else ""
+        postcode = (
+            normalise.postcode(record.get(columns.postcode) or "") if columns.postcode else ""
+        )
         yield digest(identifier, born), postcode, born.year
 
 
@@ -123,8 +129,12 @@ def preview(stream: IO[str], columns: Columns, limit: int = 10) -> tuple[list[di
             identifier = normalise.identifier(record.get(columns.identifier) or "")
             born = normalise.birth_date(record.get(columns.birth_date) or "")
         except ValueError as error:
-            report.reject(line, str(_("no identifier")) if "identifier" in str(error)
-                          else str(_("birth date not understood")))
+            report.reject(
+                line,
+                str(_("no identifier"))
+                if "identifier" in str(error)
+                else str(_("birth date not understood")),
+            )
             continue
         if len(shown) < limit:
             shown.append(
@@ -258,11 +268,12 @@ def _store_batches(census: Census, good: Iterator[Row], replace: bool, tick) -> 
             CensusEntry.objects.filter(pk__in=stale[start : start + 500]).delete()
 
 
-def _no_match() -> NotEligible:
+def no_match() -> NotEligible:
     # One answer for every kind of mismatch (unknown identifier, wrong birth
     # date, unreadable input): an answer must not tell which part was wrong.
     return NotEligible(
-        _("We could not confirm these details. Check them against your letter or ID card.")
+        _("We could not confirm these details. Check them against your letter or ID card."),
+        rule="census",
     )
 
 
@@ -281,10 +292,10 @@ def claim(user, census_names: Iterable[str], identifier: str, birth_date: str) -
     try:
         digest = entry_digest(identifier, birth_date)
     except ValueError:
-        raise _no_match() from None
+        raise no_match() from None
     entry = CensusEntry.objects.filter(census__name__in=names, digest=digest).first()
     if entry is None:
-        raise _no_match()
+        raise no_match()
     try:
         with transaction.atomic():
             won = CensusEntry.objects.filter(pk=entry.pk, claimed_by=None).update(

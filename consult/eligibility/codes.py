@@ -54,7 +54,9 @@ class GeneratedBatch:
     codes: list[str]
 
 
-def generate(page: ConsultationPage, count: int, *, name: str = "", created_by=None) -> GeneratedBatch:
+def generate(
+    page: ConsultationPage, count: int, *, name: str = "", created_by=None
+) -> GeneratedBatch:
     """A new batch of ``count`` codes for ``page``."""
     if count < 1:
         raise ValueError("count must be at least 1")
@@ -114,7 +116,8 @@ def participant_for(page: ConsultationPage, code: str):
     found = find_code(page, code)
     if found is None:
         raise NotEligible(
-            _("This code is not valid for this consultation. Check it against your letter.")
+            _("This code is not valid for this consultation. Check it against your letter."),
+            rule="voting_code",
         )
     existing = Participant.objects.filter(code=found).select_related("user").first()
     if existing is not None:

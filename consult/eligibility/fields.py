@@ -74,8 +74,10 @@ SHIPPED: dict[str, tuple[str, FieldList]] = {
                     required=False,
                     default=[],
                     label=_("Postcodes"),
-                    help_text=_("Only people listed with one of these postcodes (a district). "
-                                "Leave empty for everyone in the census."),
+                    help_text=_(
+                        "Only people listed with one of these postcodes (a district). "
+                        "Leave empty for everyone in the census."
+                    ),
                 ),
             ),
         ],
@@ -117,8 +119,10 @@ SHIPPED: dict[str, tuple[str, FieldList]] = {
                     min_value=0,
                     max_value=130,
                     label=_("Years"),
-                    help_text=_("Age reached in the year voting closes (a census gives the "
-                                "birth year only)."),
+                    help_text=_(
+                        "Age reached in the year voting closes (a census gives the "
+                        "birth year only)."
+                    ),
                 ),
             )
         ],

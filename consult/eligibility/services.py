@@ -15,6 +15,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from consult import conf
+from consult.eligibility import census, codes
 from consult.eligibility.accounts import has_verified_email, is_code_participant, is_signed_in
 from consult.eligibility.base import Check, Unmet
 from consult.eligibility.codes import participant_page
@@ -42,7 +43,9 @@ def applies(config: Mapping[str, Any], action: str) -> bool:
     return not actions or action in actions
 
 
-def _unmet(check: Check, rules: list[tuple[str, Mapping[str, Any]]], action: str) -> Iterator[Unmet]:
+def _unmet(
+    check: Check, rules: list[tuple[str, Mapping[str, Any]]], action: str
+) -> Iterator[Unmet]:
     if participant_bound_elsewhere(check):
         yield Unmet(
             "voting_code",
@@ -123,3 +126,35 @@ def summary(page) -> list[dict[str, Any]]:
         actions = [action for action in ACTIONS if applies(config, action)]
         items.append({"rule": key, "text": rule.summary(config), "actions": actions})
     return items
+
+
+def census_names(page) -> list[str]:
+    return [
+        str(config.get("census"))
+        for key, config in configured(page)
+        if key == "census" and config.get("census")
+    ]
+
+
+def claim_census(user, page, identifier: object, birth_date: object) -> dict[str, Any]:
+    """Claim ``user``'s entry in the census of ``page``; the new eligibility document.
+
+    ``NotAuthenticated``; ``NotEligible`` for a page without a census rule or
+    details that match nothing; ``CensusEntryClaimed`` (see ``census.claim``).
+    """
+    if not is_signed_in(user):
+        raise NotAuthenticated()
+    names = census_names(page)
+    if not names:
+        raise NotEligible(_("This consultation does not use a census."), rule="census")
+    if not isinstance(identifier, str) or not isinstance(birth_date, str):
+        raise census.no_match()
+    census.claim(user, names, identifier, birth_date)
+    return document(user, page)
+
+
+def code_login(page, code: object):
+    """The participant account ``code`` signs in on ``page`` (``NotEligible`` if none)."""
+    if not isinstance(code, str) or len(code) > 100:
+        raise NotEligible(_("This code is not valid for this consultation."), rule="voting_code")
+    return codes.participant_for(page, code)

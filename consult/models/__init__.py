@@ -4,8 +4,8 @@ proposals and comments hang off pages. Models never import ``voting`` or
 
 from .ballots import Ballot, Participation, Tally, TallyCount
 from .categories import Category
-from .eligibility import Census, CensusEntry, Participant, VotingCode, VotingCodeBatch
 from .comments import Comment, CommentFeed, Report
+from .eligibility import Census, CensusEntry, Participant, VotingCode, VotingCodeBatch
 from .pages import ConsultationIndexPage, ConsultationPage
 from .proposals import Proposal, Support
 from .questions import Option, Question

@@ -81,9 +81,7 @@ class CensusEntry(models.Model):
 class VotingCodeBatch(models.Model):
     """Codes printed on letters for one consultation; revoking a batch voids them all."""
 
-    page = models.ForeignKey(
-        "consult.ConsultationPage", on_delete=models.CASCADE, related_name="+"
-    )
+    page = models.ForeignKey("consult.ConsultationPage", on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("name"), max_length=255)
     #: Hex salt of this batch's code digests.
     salt = models.CharField(max_length=32)
@@ -120,8 +118,6 @@ class Participant(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consult_participant"
     )
-    page = models.ForeignKey(
-        "consult.ConsultationPage", on_delete=models.CASCADE, related_name="+"
-    )
+    page = models.ForeignKey("consult.ConsultationPage", on_delete=models.CASCADE, related_name="+")
     code = models.OneToOneField(VotingCode, on_delete=models.CASCADE, related_name="participant")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -10,13 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from consult import conf
 from consult.eligibility.accounts import has_verified_email
-from consult.eligibility.base import Check, EligibilityRule, Unmet
+from consult.eligibility.base import Check, EligibilityRule, Unmet, list_values
 from consult.eligibility.fields import SHIPPED
 from consult.eligibility.rules.links import url
 
 
 def _names(config: Mapping[str, Any], name: str) -> list[str]:
-    return [str(value).strip() for value in config.get(name) or [] if str(value).strip()]
+    return [str(value).strip() for value in list_values(config.get(name)) if str(value).strip()]
 
 
 class VerifiedEmail(EligibilityRule):

@@ -52,8 +52,10 @@ class MinimumAge(EligibilityRule):
         return Unmet(
             self.key,
             format_lazy(
-                _("You must be at least {years} years old. Confirm your age with the census "
-                  "or your eID first."),
+                _(
+                    "You must be at least {years} years old. Confirm your age with the census "
+                    "or your eID first."
+                ),
                 years=years,
             ),
             claim_url(check.page),

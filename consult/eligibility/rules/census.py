@@ -9,7 +9,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from consult.eligibility import normalise
-from consult.eligibility.base import Check, EligibilityRule, Unmet
+from consult.eligibility.base import Check, EligibilityRule, Unmet, list_values
 from consult.eligibility.fields import SHIPPED
 from consult.eligibility.rules.links import claim_url
 from consult.models import CensusEntry
@@ -28,7 +28,7 @@ def claims(check: Check) -> list[dict[str, Any]]:
 
 
 def postcodes(config: Mapping[str, Any]) -> set[str]:
-    return {normalise.postcode(str(code)) for code in config.get("postcodes") or [] if code}
+    return {normalise.postcode(str(code)) for code in list_values(config.get("postcodes")) if code}
 
 
 class CensusRule(EligibilityRule):
@@ -44,13 +44,17 @@ class CensusRule(EligibilityRule):
         if held:
             return Unmet(
                 self.key,
-                _("This consultation is for residents of certain districts only, and the "
-                  "census lists you elsewhere."),
+                _(
+                    "This consultation is for residents of certain districts only, and the "
+                    "census lists you elsewhere."
+                ),
             )
         return Unmet(
             self.key,
-            _("Confirm that you are listed in the census: enter your identifier and "
-              "birth date once."),
+            _(
+                "Confirm that you are listed in the census: enter your identifier and "
+                "birth date once."
+            ),
             claim_url(check.page),
         )
 

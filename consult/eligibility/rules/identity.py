@@ -10,7 +10,7 @@ from django.apps import apps
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from consult.eligibility.base import Check, EligibilityRule, Unmet
+from consult.eligibility.base import Check, EligibilityRule, Unmet, list_values
 from consult.eligibility.fields import SHIPPED
 from consult.eligibility.rules.links import url
 
@@ -21,9 +21,9 @@ def required_claims(config: Mapping[str, Any]) -> dict[str, str]:
     if isinstance(value, Mapping):
         return {str(k): str(v) for k, v in value.items()}
     return {
-        str(item.get("claim")): str(item.get("value"))
-        for item in (entry.get("value", entry) for entry in value)
-        if item.get("claim")
+        str(item["claim"]): str(item.get("value", ""))
+        for item in list_values(value)
+        if isinstance(item, Mapping) and item.get("claim")
     }
 
 
@@ -74,8 +74,10 @@ class IdentityProvider(EligibilityRule):
             )
         return Unmet(
             self.key,
-            _("Your eID login does not have the level of assurance this consultation needs. "
-              "Sign in again with a stronger method."),
+            _(
+                "Your eID login does not have the level of assurance this consultation needs. "
+                "Sign in again with a stronger method."
+            ),
             login,
         )
 

@@ -1,0 +1,98 @@
+"""Pages for proving eligibility: the census claim and the voting-code login.
+
+Plain form POSTs (JavaScript off), the same rules and limits as the API:
+``consult.eligibility.services`` decides, ``check_rate`` counts attempts.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from consult import conf
+from consult.api.throttling import check_rate
+from consult.eligibility import services
+from consult.exceptions import ConsultError
+from consult.models import ConsultationPage
+
+
+def _page(page_id: int) -> ConsultationPage:
+    return get_object_or_404(ConsultationPage.objects.live().specific(), pk=page_id)
+
+
+def eligibility_context(page: ConsultationPage, user) -> dict:
+    return {"summary": services.summary(page), "document": services.document(user, page)}
+
+
+def _too_many(wait: float) -> str:
+    return _("Too many attempts. Try again in %(minutes)d minutes.") % {
+        "minutes": int(wait // 60) + 1
+    }
+
+
+def claim(request, page_id: int):
+    page = _page(page_id)
+    error = None
+    status = 200
+    if request.method == "POST":
+        wait = check_rate("census_claim", request)
+        if wait is not None:
+            error, status = _too_many(wait), 429
+        else:
+            try:
+                services.claim_census(
+                    request.user,
+                    page,
+                    request.POST.get("identifier", ""),
+                    request.POST.get("birth_date", ""),
+                )
+            except ConsultError as refusal:
+                error, status = str(refusal.detail), refusal.status
+            else:
+                messages.success(request, _("Thank you: you are confirmed in the census."))
+                return redirect(page.url)
+    return TemplateResponse(
+        request,
+        "consult/eligibility/claim.html",
+        {
+            "page": page,
+            "error": error,
+            "uses_census": bool(services.census_names(page)),
+            "eligibility": eligibility_context(page, request.user),
+            "consult_base_template": conf.get("BASE_TEMPLATE"),
+        },
+        status=status,
+    )
+
+
+def code_login(request, page_id: int):
+    page = _page(page_id)
+    error = None
+    status = 200
+    if request.method == "POST":
+        wait = check_rate("code_login", request)
+        if wait is not None:
+            error, status = _too_many(wait), 429
+        else:
+            try:
+                user = services.code_login(page, request.POST.get("code", ""))
+            except ConsultError as refusal:
+                error, status = str(refusal.detail), refusal.status
+            else:
+                login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+                messages.success(request, _("You are signed in for this consultation."))
+                return redirect(page.url)
+    return TemplateResponse(
+        request,
+        "consult/eligibility/code_login.html",
+        {
+            "page": page,
+            "error": error,
+            "consult_base_template": conf.get("BASE_TEMPLATE"),
+        },
+        status=status,
+    )

@@ -73,7 +73,10 @@ def test_only_keyed_digests_are_stored(db, settings):
 
 def test_import_reports_rejected_rows_and_replace_keeps_claims(db):
     record = Census.objects.create(name="city")
-    text = "id,born,zip\nA1,1990-01-01,1\n,1990-01-01,1\nB2,someday,2\nC3,02.03.1980,3\nA1,1990-01-01,9\n"
+    text = (
+        "id,born,zip\nA1,1990-01-01,1\n,1990-01-01,1\nB2,someday,2\n"
+        "C3,02.03.1980,3\nA1,1990-01-01,9\n"
+    )
     columns = census.Columns("id", "born", "zip")
     report = census.import_census(record, io.StringIO(text), columns)
     assert (report.read, report.rejected, report.entries) == (5, 2, 2)

@@ -77,6 +77,10 @@ class CensusEntry(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        # The digest names nobody; its start tells entries apart in the admin.
+        return f"{self.census_id}:{self.digest[:12]}"
+
 
 class VotingCodeBatch(models.Model):
     """Codes printed on letters for one consultation; revoking a batch voids them all."""
@@ -111,6 +115,9 @@ class VotingCode(models.Model):
             models.UniqueConstraint(fields=["batch", "digest"], name="consult_voting_code_digest")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.digest[:12]}"
+
 
 class Participant(models.Model):
     """The account a voting code signs in: the same code, the same account."""
@@ -121,3 +128,6 @@ class Participant(models.Model):
     page = models.ForeignKey("consult.ConsultationPage", on_delete=models.CASCADE, related_name="+")
     code = models.OneToOneField(VotingCode, on_delete=models.CASCADE, related_name="participant")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"participant {self.pk} of page {self.page_id}"

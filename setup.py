@@ -46,6 +46,8 @@ setup(
         "nh3>=0.2.18,<1",
         # XLSX exports of the results dashboard (write-only mode).
         "openpyxl>=3.1,<4",
+        # QR codes on printed voting-code letters (pure Python, no dependencies).
+        "segno>=1.6,<2",
     ],
     extras_require={
         "redis": ["channels-redis>=4.2,<5", "redis>=5,<9"],

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -83,7 +84,7 @@ class Report:
             self.rejections.append((line, reason))
 
 
-Row = tuple[str, str, int | None]
+Row = tuple[str, str, int]
 
 
 def missing_columns(header: Iterable[str], columns: Columns) -> list[str]:
@@ -117,11 +118,13 @@ def rows(reader: Iterator[dict[str, str]], columns: Columns, report: Report) -> 
         yield digest(identifier, born), postcode, born.year
 
 
-def preview(stream: IO[str], columns: Columns, limit: int = 10) -> tuple[list[dict], Report]:
+def preview(
+    stream: IO[str], columns: Columns, limit: int = 10, delimiter: str = ","
+) -> tuple[list[dict], Report]:
     """The first ``limit`` rows as they will be read (identifier and date
     normalised, digest shortened), and a report on the whole file."""
     report = Report()
-    reader = csv.DictReader(stream)
+    reader = csv.DictReader(stream, delimiter=delimiter)
     shown: list[dict] = []
     for line, record in enumerate(reader, start=2):
         report.read += 1
@@ -157,11 +160,29 @@ def import_census(
     *,
     replace: bool = False,
     progress: Callable[[Report], None] | None = None,
+    delimiter: str = ",",
 ) -> Report:
     """Add the rows of the CSV ``stream`` to ``census`` (or, with ``replace``,
     make the census exactly the file: entries not in it are removed, claims
     on them too). Entries already there keep their claims."""
-    reader = csv.DictReader(stream)
+    report = Report()
+    for report in importing(census, stream, columns, replace=replace, delimiter=delimiter):
+        if progress:
+            progress(report)
+    return report
+
+
+def importing(
+    census: Census,
+    stream: IO[str],
+    columns: Columns,
+    *,
+    replace: bool = False,
+    delimiter: str = ",",
+) -> Iterator[Report]:
+    """``import_census`` step by step: the report so far after every
+    ``PROGRESS_EVERY`` rows, and the final one (for a page that shows progress)."""
+    reader = csv.DictReader(stream, delimiter=delimiter)
     missing = missing_columns(reader.fieldnames or [], columns)
     if missing:
         raise ValueError(f"missing columns: {', '.join(missing)}")
@@ -169,20 +190,13 @@ def import_census(
     Census.objects.filter(pk=census.pk).update(
         status=Census.Status.IMPORTING, rows_read=0, rows_rejected=0, error=""
     )
-
-    def tick() -> None:
-        Census.objects.filter(pk=census.pk).update(
-            rows_read=report.read, rows_rejected=report.rejected
-        )
-        if progress:
-            progress(report)
-
+    store = _store_postgresql if connection.vendor == "postgresql" else _store_batches
     try:
-        good = rows(reader, columns, report)
-        if connection.vendor == "postgresql":
-            _store_postgresql(census, good, replace, tick)
-        else:
-            _store_batches(census, good, replace, tick)
+        for _chunk in store(census, rows(reader, columns, report), replace):
+            Census.objects.filter(pk=census.pk).update(
+                rows_read=report.read, rows_rejected=report.rejected
+            )
+            yield report
     except Exception as error:
         Census.objects.filter(pk=census.pk).update(status=Census.Status.FAILED, error=str(error))
         raise
@@ -194,12 +208,10 @@ def import_census(
         entries=report.entries,
         imported_at=timezone.now(),
     )
-    if progress:
-        progress(report)
-    return report
+    yield report
 
 
-def _store_postgresql(census: Census, good: Iterator[Row], replace: bool, tick) -> None:
+def _store_postgresql(census: Census, good: Iterator[Row], replace: bool) -> Iterator[None]:
     table = CensusEntry._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -207,13 +219,18 @@ def _store_postgresql(census: Census, good: Iterator[Row], replace: bool, tick) 
             "(digest char(64), postcode varchar(20), birth_year smallint)"
         )
         try:
-            with cursor.copy("COPY consult_census_load FROM STDIN") as copy:
-                for count, row in enumerate(good, start=1):
-                    copy.write_row(row)
-                    if count % PROGRESS_EVERY == 0:
-                        tick()
-            tick()
+            # One COPY per chunk: progress is written between them, as the
+            # connection can run nothing else while a COPY is open.
+            while True:
+                chunk = list(itertools.islice(good, PROGRESS_EVERY))
+                if not chunk:
+                    break
+                with cursor.copy("COPY consult_census_load FROM STDIN") as copy:
+                    copy.write("".join(_copy_line(*row) for row in chunk).encode())
+                yield
             with transaction.atomic():
+                # Enough memory to sort the load for DISTINCT ON without disk.
+                cursor.execute("SET LOCAL work_mem = '128MB'")
                 cursor.execute(
                     f"INSERT INTO {table} (census_id, digest, postcode, birth_year) "  # noqa: S608
                     "SELECT DISTINCT ON (digest) %s, digest, postcode, birth_year "
@@ -235,7 +252,13 @@ def _store_postgresql(census: Census, good: Iterator[Row], replace: bool, tick) 
             cursor.execute("DROP TABLE IF EXISTS consult_census_load")
 
 
-def _store_batches(census: Census, good: Iterator[Row], replace: bool, tick) -> None:
+def _copy_line(digest: str, postcode: str, year: int) -> str:
+    """One row in COPY's text format (the digest is hex; only the postcode
+    could hold a backslash, and holds no whitespace once normalised)."""
+    return f"{digest}\t{postcode.replace(chr(92), chr(92) * 2)}\t{year}\n"
+
+
+def _store_batches(census: Census, good: Iterator[Row], replace: bool) -> Iterator[None]:
     seen: set[str] = set()
     batch: list[CensusEntry] = []
 
@@ -255,7 +278,7 @@ def _store_batches(census: Census, good: Iterator[Row], replace: bool, tick) -> 
         if len(batch) >= BATCH:
             flush()
         if count % PROGRESS_EVERY == 0:
-            tick()
+            yield
     if batch:
         flush()
     if replace:
@@ -266,6 +289,7 @@ def _store_batches(census: Census, good: Iterator[Row], replace: bool, tick) -> 
         ]
         for start in range(0, len(stale), 500):
             CensusEntry.objects.filter(pk__in=stale[start : start + 500]).delete()
+    yield
 
 
 def no_match() -> NotEligible:

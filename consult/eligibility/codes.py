@@ -107,6 +107,13 @@ def find_code(page: ConsultationPage, code: str) -> VotingCode | None:
     )
 
 
+def unknown_code() -> NotEligible:
+    return NotEligible(
+        _("This code is not valid for this consultation. Check it against your letter."),
+        rule="voting_code",
+    )
+
+
 def participant_for(page: ConsultationPage, code: str):
     """The account ``code`` signs in on ``page``, made on its first use.
 
@@ -115,10 +122,7 @@ def participant_for(page: ConsultationPage, code: str):
     """
     found = find_code(page, code)
     if found is None:
-        raise NotEligible(
-            _("This code is not valid for this consultation. Check it against your letter."),
-            rule="voting_code",
-        )
+        raise unknown_code()
     existing = Participant.objects.filter(code=found).select_related("user").first()
     if existing is not None:
         return existing.user

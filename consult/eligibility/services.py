@@ -156,5 +156,5 @@ def claim_census(user, page, identifier: object, birth_date: object) -> dict[str
 def code_login(page, code: object):
     """The participant account ``code`` signs in on ``page`` (``NotEligible`` if none)."""
     if not isinstance(code, str) or len(code) > 100:
-        raise NotEligible(_("This code is not valid for this consultation."), rule="voting_code")
+        raise codes.unknown_code()
     return codes.participant_for(page, code)

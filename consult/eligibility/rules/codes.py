@@ -19,7 +19,7 @@ class VotingCodeRule(EligibilityRule):
 
     def unmet(self, check: Check, config: Mapping[str, Any]) -> Unmet | None:
         bound = check.remember("participant_page", lambda: participant_page(check.user))
-        if bound is not None and bound == check.page.translation_key:
+        if bound is not None and bound == str(check.page.translation_key):
             return None
         return Unmet(
             self.key,

@@ -92,6 +92,8 @@ def code_login(request, page_id: int):
         {
             "page": page,
             "error": error,
+            # The QR code on a letter carries the code: it is typed in for the holder.
+            "prefill": request.GET.get("code", "")[:100] if request.method == "GET" else "",
             "consult_base_template": conf.get("BASE_TEMPLATE"),
         },
         status=status,

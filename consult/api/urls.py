@@ -1,6 +1,6 @@
 from django.urls import path, re_path, register_converter
 
-from consult.api import contributions, docs, eligibility, schema, views
+from consult.api import contributions, docs, eligibility, me, schema, views
 
 
 class IdConverter:
@@ -72,6 +72,8 @@ urlpatterns = [
         contributions.CommentReportView.as_view(),
         name="api-comment-report",
     ),
+    path("me/data/", me.MyDataView.as_view(), name="api-my-data"),
+    path("me/", me.MeView.as_view(), name="api-me"),
     path("categories/", contributions.CategoryListView.as_view(), name="api-categories"),
     path("schema/", schema.SchemaView.as_view(), name="api-schema"),
     path("docs/", docs.DocsView.as_view(), name="api-docs"),

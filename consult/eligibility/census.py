@@ -322,7 +322,7 @@ def claim(user, census_names: Iterable[str], identifier: str, birth_date: str) -
         raise no_match()
     try:
         with transaction.atomic():
-            won = CensusEntry.objects.filter(pk=entry.pk, claimed_by=None).update(
+            won = CensusEntry.objects.filter(pk=entry.pk, claimed_at=None).update(
                 claimed_by=user, claimed_at=timezone.now()
             )
     except IntegrityError:

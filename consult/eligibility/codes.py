@@ -125,6 +125,8 @@ def participant_for(page: ConsultationPage, code: str):
         raise unknown_code()
     existing = Participant.objects.filter(code=found).select_related("user").first()
     if existing is not None:
+        if existing.user is None:  # its account was deleted: the code is used up
+            raise unknown_code()
         return existing.user
     User = get_user_model()  # noqa: N806
     try:

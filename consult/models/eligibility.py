@@ -63,6 +63,8 @@ class CensusEntry(models.Model):
         blank=True,
         related_name="consult_census_claims",
     )
+    #: Set while the entry is claimed, also after the claiming account is
+    #: deleted (``claimed_by`` None): one entry votes once, until an admin releases it.
     claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -122,8 +124,13 @@ class VotingCode(models.Model):
 class Participant(models.Model):
     """The account a voting code signs in: the same code, the same account."""
 
+    #: None once the account is deleted: the code then stays used up, so a
+    #: deleted participant cannot come back as a new one.
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consult_participant"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="consult_participant",
     )
     page = models.ForeignKey("consult.ConsultationPage", on_delete=models.CASCADE, related_name="+")
     code = models.OneToOneField(VotingCode, on_delete=models.CASCADE, related_name="participant")

@@ -76,6 +76,10 @@ setup(
             "ruff>=0.6,<1",
             "build>=1.2,<2",
             "schemathesis>=4.0,<5",
+            # The eID login test: allauth's OpenID Connect client and a local provider.
+            "django-allauth[socialaccount]>=65.0,<66",
+            "oidc-provider-mock>=0.3.4,<0.4",
+            "httpx>=0.27,<1",
         ],
     },
     classifiers=[

@@ -236,7 +236,10 @@ def _store_postgresql(census: Census, good: Iterator[Row], replace: bool) -> Ite
                     "SELECT DISTINCT ON (digest) %s, digest, postcode, birth_year "
                     "FROM consult_census_load "
                     "ON CONFLICT (census_id, digest) DO UPDATE "
-                    "SET postcode = EXCLUDED.postcode, birth_year = EXCLUDED.birth_year",
+                    "SET postcode = EXCLUDED.postcode, birth_year = EXCLUDED.birth_year "
+                    # Unchanged rows are not rewritten: a re-import is mostly those.
+                    f"WHERE ({table}.postcode, {table}.birth_year) "
+                    "IS DISTINCT FROM (EXCLUDED.postcode, EXCLUDED.birth_year)",
                     [census.pk],
                 )
                 if replace:

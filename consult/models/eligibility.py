@@ -51,7 +51,9 @@ class Census(models.Model):
 
 
 class CensusEntry(models.Model):
-    census = models.ForeignKey(Census, on_delete=models.CASCADE, related_name="+")
+    # The unique (census, digest) index serves look-ups by census as well;
+    # each index less is 1.5 million insertions less for a city's census.
+    census = models.ForeignKey(Census, on_delete=models.CASCADE, related_name="+", db_index=False)
     #: HMAC-SHA256 (hex) of the normalised identifier and the ISO birth date.
     digest = models.CharField(max_length=64)
     postcode = models.CharField(max_length=20, blank=True)
@@ -62,6 +64,7 @@ class CensusEntry(models.Model):
         null=True,
         blank=True,
         related_name="consult_census_claims",
+        db_index=False,  # the partial index below: unclaimed rows are not indexed
     )
     #: Set while the entry is claimed, also after the claiming account is
     #: deleted (``claimed_by`` None): one entry votes once, until an admin releases it.
@@ -75,7 +78,10 @@ class CensusEntry(models.Model):
             models.UniqueConstraint(fields=["census", "digest"], name="consult_census_digest"),
             # One account holds at most one entry of a census.
             models.UniqueConstraint(
-                fields=["census", "claimed_by"], name="consult_census_one_claim"
+                # claimed_by first: it is the look-up of every census rule check.
+                fields=["claimed_by", "census"],
+                condition=models.Q(claimed_by__isnull=False),
+                name="consult_census_one_claim",
             ),
         ]
 

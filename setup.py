@@ -52,6 +52,8 @@ setup(
     extras_require={
         "redis": ["channels-redis>=4.2,<5", "redis>=5,<9"],
         "site": [
+            # Staff MFA (TOTP, passkeys) and eID logins in the example site.
+            "django-allauth[mfa,socialaccount]>=65.0,<66",
             "channels-redis>=4.2,<5",
             "redis>=5,<9",
             "dj-database-url>=2.2,<4",
@@ -77,7 +79,7 @@ setup(
             "build>=1.2,<2",
             "schemathesis>=4.0,<5",
             # The eID login test: allauth's OpenID Connect client and a local provider.
-            "django-allauth[socialaccount]>=65.0,<66",
+            "django-allauth[mfa,socialaccount]>=65.0,<66",
             "oidc-provider-mock>=0.3.4,<0.4",
             "httpx>=0.27,<1",
         ],

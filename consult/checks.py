@@ -35,4 +35,23 @@ def check_host_wiring(app_configs, **kwargs):
                     id="consult.E002",
                 )
             )
+    from consult import conf
+
+    if conf.get("REQUIRE_STAFF_MFA"):
+        middleware = getattr(settings, "MIDDLEWARE", [])
+        if not apps.is_installed("allauth.mfa"):
+            problems.append(
+                Error(
+                    'CONSULT["REQUIRE_STAFF_MFA"] needs "allauth.mfa" in INSTALLED_APPS.',
+                    id="consult.E003",
+                )
+            )
+        if "consult.middleware.StaffMFAMiddleware" not in middleware:
+            problems.append(
+                Error(
+                    'CONSULT["REQUIRE_STAFF_MFA"] needs "consult.middleware.StaffMFAMiddleware" '
+                    "in MIDDLEWARE, after AuthenticationMiddleware.",
+                    id="consult.E004",
+                )
+            )
     return problems

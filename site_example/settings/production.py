@@ -41,6 +41,8 @@ CACHES = {
 # The proxies in front of the workers, so that X-Forwarded-For names the
 # citizen's address for per-address limits (and cannot be forged past them).
 REST_FRAMEWORK = {"NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "1"))}
+# allauth's login rate limits identify clients by the same trusted proxies.
+ALLAUTH_TRUSTED_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"]
 
 CONSULT = {
     **CONSULT,

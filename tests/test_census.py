@@ -64,11 +64,11 @@ def test_unreadable_input_is_refused(value):
 def test_only_keyed_digests_are_stored(db, settings):
     record = make_census(rows=[("0012-AB", "1990-04-01", "10115")])
     entry = CensusEntry.objects.get(census=record)
-    assert "AB" not in entry.digest and "1990-04-01" not in entry.digest
+    assert b"AB" not in bytes(entry.digest) and b"1990" not in bytes(entry.digest)
     assert (entry.postcode, entry.birth_year) == ("10115", 1990)
-    assert entry.digest == census.entry_digest("12 ab", "01.04.1990")
+    assert bytes(entry.digest) == census.entry_digest("12 ab", "01.04.1990")
     settings.CONSULT = {"CENSUS_KEY": "another key"}
-    assert entry.digest != census.entry_digest("12 ab", "01.04.1990")
+    assert bytes(entry.digest) != census.entry_digest("12 ab", "01.04.1990")
 
 
 def test_import_reports_rejected_rows_and_replace_keeps_claims(db):

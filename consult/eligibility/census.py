@@ -45,19 +45,19 @@ def _key() -> bytes:
     return hashlib.sha256(b"consult.census-digest:" + key.encode()).digest()
 
 
-def digester() -> Callable[[str, date], str]:
-    """A function of (normalised identifier, birth date) -> hex digest, keyed once."""
+def digester() -> Callable[[str, date], bytes]:
+    """A function of (normalised identifier, birth date) -> digest, keyed once."""
     base = hmac.new(_key(), digestmod=hashlib.sha256)
 
-    def digest(identifier: str, born: date) -> str:
+    def digest(identifier: str, born: date) -> bytes:
         mac = base.copy()
         mac.update(f"{identifier}|{born.isoformat()}".encode())
-        return mac.hexdigest()
+        return mac.digest()
 
     return digest
 
 
-def entry_digest(identifier: str, birth_date: str | date) -> str:
+def entry_digest(identifier: str, birth_date: str | date) -> bytes:
     """The digest of a person's identifier and birth date as they typed them.
     ``ValueError`` when either cannot be read."""
     return digester()(normalise.identifier(identifier), normalise.birth_date(birth_date))
@@ -84,7 +84,7 @@ class Report:
             self.rejections.append((line, reason))
 
 
-Row = tuple[str, str, int]
+Row = tuple[bytes, str, int]
 
 
 def missing_columns(header: Iterable[str], columns: Columns) -> list[str]:
@@ -216,7 +216,7 @@ def _store_postgresql(census: Census, good: Iterator[Row], replace: bool) -> Ite
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMPORARY TABLE consult_census_load "
-            "(digest char(64), postcode varchar(20), birth_year smallint)"
+            "(digest bytea, postcode varchar(20), birth_year smallint)"
         )
         try:
             # One COPY per chunk: progress is written between them, as the
@@ -255,14 +255,15 @@ def _store_postgresql(census: Census, good: Iterator[Row], replace: bool) -> Ite
             cursor.execute("DROP TABLE IF EXISTS consult_census_load")
 
 
-def _copy_line(digest: str, postcode: str, year: int) -> str:
-    """One row in COPY's text format (the digest is hex; only the postcode
-    could hold a backslash, and holds no whitespace once normalised)."""
-    return f"{digest}\t{postcode.replace(chr(92), chr(92) * 2)}\t{year}\n"
+def _copy_line(digest: bytes, postcode: str, year: int) -> str:
+    """One row in COPY's text format: bytea as ``\\x`` and hex (the backslash
+    escaped for COPY); only the postcode could hold a backslash, and it holds
+    no whitespace once normalised."""
+    return f"\\\\x{digest.hex()}\t{postcode.replace(chr(92), chr(92) * 2)}\t{year}\n"
 
 
 def _store_batches(census: Census, good: Iterator[Row], replace: bool) -> Iterator[None]:
-    seen: set[str] = set()
+    seen: set[bytes] = set()
     batch: list[CensusEntry] = []
 
     def flush() -> None:
@@ -288,7 +289,7 @@ def _store_batches(census: Census, good: Iterator[Row], replace: bool) -> Iterat
         stale = [
             pk
             for pk, digest in CensusEntry.objects.filter(census=census).values_list("pk", "digest")
-            if digest not in seen
+            if bytes(digest) not in seen
         ]
         for start in range(0, len(stale), 500):
             CensusEntry.objects.filter(pk__in=stale[start : start + 500]).delete()

@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed-stamp
 MANAGE := DJANGO_SETTINGS_MODULE=site_example.settings.dev $(BIN)/python -m django
 PYTEST_ARGS ?=
 
-.PHONY: demo test install lint format messages wheel clean
+.PHONY: demo test install lint format messages wheel docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,11 @@ demo: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# ruff, then the import contracts of pyproject.toml (imports flow one way).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -54,6 +56,12 @@ messages: install
 wheel: install
 	rm -rf dist build
 	$(BIN)/python -m build --wheel --outdir dist .
+
+# The documentation site, into site/; --strict turns every warning (a broken
+# link or anchor, a missing page) into a failure. NO_MKDOCS_2_WARNING hides
+# the theme's end-of-life notice, which is not about this site.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 clean:
 	rm -rf $(VENV) dist build *.egg-info var db.sqlite3

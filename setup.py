@@ -22,9 +22,13 @@ if (HERE / "locale").is_dir():
     PACKAGE_DIR["consult.locale"] = "locale"
     PACKAGE_DATA["consult.locale"] = ["*/LC_MESSAGES/*.po", "*/LC_MESSAGES/*.mo"]
 
+# The documentation site (`make docs`); in the test extra too, so that
+# `make install` brings what `make docs` and tests/test_docs.py need.
+DOCS = ["mkdocs>=1.6,<2", "mkdocs-material>=9.5,<10"]
+
 setup(
     name="wagtail-consult",
-    version="0.1.0",
+    version="0.2.0",
     description="E-participation for Wagtail: consultations, proposals, comments, live votes.",
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
@@ -60,7 +64,9 @@ setup(
             "psycopg[binary,pool]>=3.2,<4",
             "uvicorn[standard]>=0.30,<1",
         ],
+        "docs": DOCS,
         "test": [
+            *DOCS,
             "channels-redis>=4.2,<5",
             "redis>=5,<9",
             "dj-database-url>=2.2,<4",
@@ -76,6 +82,7 @@ setup(
             "playwright>=1.45,<2",
             "axe-playwright-python>=0.1.4,<0.2",
             "ruff>=0.6,<1",
+            "import-linter>=2.1,<3",
             "build>=1.2,<2",
             "schemathesis>=4.0,<5",
             # The eID login test: allauth's OpenID Connect client and a local provider.
@@ -85,11 +92,20 @@ setup(
         ],
     },
     classifiers=[
+        "Development Status :: 4 - Beta",
+        "Environment :: Web Environment",
+        "Intended Audience :: Developers",
+        "Intended Audience :: Information Technology",
+        "Operating System :: OS Independent",
+        "Topic :: Internet :: WWW/HTTP :: Dynamic Content",
+        "Topic :: Sociology",
         "Framework :: Django",
         "Framework :: Django :: 5.2",
         "Framework :: Wagtail",
         "Framework :: Wagtail :: 8",
         "Programming Language :: Python :: 3",
         "Programming Language :: Python :: 3.11",
+        "Programming Language :: Python :: 3.12",
+        "Programming Language :: Python :: 3.13",
     ],
 )

@@ -162,7 +162,7 @@ def statements_per_ballot(question, voter) -> tuple[list[str], list[str], list[s
 
     # Under ASGI the request only hands the question to its event loop; the
     # re-read happens there, at most once per question and interval.
-    with mock.patch("consult.voting.services.publish_question"):
+    with mock.patch("consult.realtime.receivers.publish_question"):
         request = post(f"/consult/api/v1/questions/{question.pk}/ballot/", '{"choice": "yes"}')
     with CaptureQueriesContext(connection) as reread:
         broadcast.question_updates(question.pk)

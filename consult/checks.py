@@ -1,8 +1,12 @@
 """System checks for the wiring a host site must provide."""
 
+import difflib
+
 from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Warning, register
+
+from consult import conf
 
 REQUIRED_APPS = ["rest_framework", "channels"]
 
@@ -22,7 +26,7 @@ def check_host_wiring(app_configs, **kwargs):
         problems.append(
             Warning(
                 "ASGI_APPLICATION is not set: live results need the site served over ASGI.",
-                hint="Create asgi.py as the README shows and set ASGI_APPLICATION.",
+                hint="Create asgi.py as docs/how-to/install.md shows and set ASGI_APPLICATION.",
                 id="consult.W001",
             )
         )
@@ -55,3 +59,26 @@ def check_host_wiring(app_configs, **kwargs):
                 )
             )
     return problems
+
+
+@register()
+def check_settings_keys(app_configs, **kwargs):
+    """A misspelt ``CONSULT`` key would be ignored in silence: say so."""
+    configured = getattr(settings, "CONSULT", None) or {}
+    if not isinstance(configured, dict):
+        return [Error("CONSULT must be a dict.", id="consult.E003")]
+    return [
+        Warning(
+            f"CONSULT[{key!r}] is not a setting of wagtail-consult and is ignored.",
+            hint=_close_match(key),
+            id="consult.W002",
+        )
+        for key in sorted(set(configured) - set(conf.DEFAULTS), key=str)
+    ]
+
+
+def _close_match(key) -> str | None:
+    matches = difflib.get_close_matches(str(key), list(conf.DEFAULTS), n=1)
+    if matches:
+        return f"Did you mean {matches[0]!r}?"
+    return "See the settings reference in the documentation."

@@ -6,8 +6,9 @@ per ``BROADCAST_INTERVAL``, always the newest), never an older ``version``
 after a newer one.
 
 Close codes: 4400 a client frame other than ``{"type": "resync"}``, 4404 an
-unknown or unpublished page, 4408 idle for ``WS_IDLE_TIMEOUT``, 4429 more
-than ``WS_MAX_CONNECTIONS_PER_IP`` sockets from one address.
+unknown or unpublished page or one page privacy hides from the viewer, 4408
+idle for ``WS_IDLE_TIMEOUT``, 4429 more than ``WS_MAX_CONNECTIONS_PER_IP``
+sockets from one address.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import json
 import logging
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from consult import conf
+from consult import conf, privacy
+from consult.actor import Actor
 from consult.realtime.hub import current_hub
 from consult.realtime.limits import client_address, open_sockets
 from consult.realtime.outbox import Outbox
@@ -67,6 +70,10 @@ class ConsultationConsumer(AsyncWebsocketConsumer):
             # Accepted first so that the client sees why, and does not retry at once.
             await self.accept()
             await self._close(TOO_MANY)
+            return
+        if not await _may_watch(self.scope, self.page_id):
+            # Page privacy hides it from this viewer: as if it did not exist.
+            await self._close(NOT_FOUND)
             return
         self.joined = True
         snapshots = await self.hub.join(self.page_id, self.outbox)
@@ -123,6 +130,12 @@ class ConsultationConsumer(AsyncWebsocketConsumer):
         if self.counted:
             self.counted = False
             open_sockets.release(self.address)
+
+
+@database_sync_to_async
+def _may_watch(scope: dict[str, Any], page_id: int) -> bool:
+    """Whether the socket's viewer may see consultation ``page_id``."""
+    return privacy.live_consultation(Actor.from_scope(scope), page_id) is not None
 
 
 def _is_resync(text_data: str | None, bytes_data: bytes | None) -> bool:

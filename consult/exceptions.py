@@ -81,6 +81,89 @@ class ResultsHidden(ConsultError):
     default_detail = _("Results are not visible yet.")
 
 
+class TranslationOutOfDate(ConsultError):
+    code = "translation_out_of_date"
+    status = 409
+    default_detail = _(
+        "This translation of the consultation is out of date. Please vote in its original "
+        "language until it is updated."
+    )
+
+
+# Refusals of the contribution services.
+
+
+class InvalidContribution(ConsultError):
+    code = "invalid"
+    status = 400
+    default_detail = _("The contribution is not valid.")
+
+
+class CommentsDisabled(ConsultError):
+    code = "comments_disabled"
+    status = 409
+    default_detail = _("Comments are switched off for this consultation.")
+
+
+class NotAuthor(ConsultError):
+    code = "permission_denied"
+    status = 403
+    default_detail = _("Only its author may change this.")
+
+
+class NotEditable(ConsultError):
+    code = "not_editable"
+    status = 409
+    default_detail = _("This can no longer be changed.")
+
+
+class NotFound(ConsultError):
+    code = "not_found"
+    status = 404
+    default_detail = _("Not found.")
+
+
+class AlreadyReported(ConsultError):
+    code = "already_reported"
+    status = 409
+    default_detail = _("You have already reported this.")
+
+
+class NoSupport(ConsultError):
+    code = "no_support"
+    status = 404
+    default_detail = _("You have not supported this proposal.")
+
+
+class Throttled(ConsultError):
+    """Too many writes; ``wait`` (seconds) becomes the ``Retry-After`` header."""
+
+    code = "throttled"
+    status = 429
+    default_detail = _("Too many requests. Please wait a moment and try again.")
+
+    def __init__(self, wait: float | None = None):
+        self.wait = wait
+        detail = None
+        if wait is not None:
+            detail = _("Too many requests. Try again in %(seconds)d seconds.") % {
+                "seconds": int(wait) + 1
+            }
+        super().__init__(detail)
+
+
+class NotPublished(ConsultError):
+    code = "not_published"
+    status = 409
+    default_detail = _("Only published proposals can be supported.")
+
+
+class NotModerator(ConsultError):
+    code = "permission_denied"
+    status = 403
+    default_detail = _("You may not moderate contributions.")
+
+
 class CensusEntryClaimed(ConsultError):
     code = "census_entry_claimed"
     status = 409

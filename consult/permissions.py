@@ -9,12 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consult import conf
-from consult.contributions.exceptions import (
-    CommentsDisabled,
-    NotAuthor,
-    NotEditable,
-    NotPublished,
-)
 from consult.eligibility.accounts import (  # noqa: F401 (re-exported for the ballot lookup)
     has_verified_email,
     is_signed_in,
@@ -22,9 +16,13 @@ from consult.eligibility.accounts import (  # noqa: F401 (re-exported for the ba
 )
 from consult.eligibility.services import refusal as rules_refusal
 from consult.exceptions import (
+    CommentsDisabled,
     ConsultError,
     EmailNotVerified,
     NotAuthenticated,
+    NotAuthor,
+    NotEditable,
+    NotPublished,
     ProposalsClosed,
     VotingClosed,
     VotingNotOpen,
@@ -52,23 +50,6 @@ def voting_refusal(user, page: ConsultationPage) -> ConsultError | None:
     if state == "closed":
         return VotingClosed()
     return eligibility_refusal(user, page, "vote")
-
-
-def results_visible(user, page: ConsultationPage) -> bool:
-    """Whether ``user`` may see the tallies of ``page`` on the public side."""
-    if page.results_visibility == "live":
-        return True
-    if page.results_visibility == "after_close":
-        return page.voting_state() == "closed"
-    return False
-
-
-def results_reveal_at(page: ConsultationPage) -> datetime | None:
-    """When ``page``'s results, not public yet, become public by themselves:
-    the closing time of an ``after_close`` consultation still open. Else None."""
-    if page.results_visibility != "after_close" or page.voting_close_at is None:
-        return None
-    return None if page.voting_state() == "closed" else page.voting_close_at
 
 
 # Citizens' contributions. ``*_refusal`` says why not (a ConsultError the API

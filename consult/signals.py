@@ -43,6 +43,10 @@ comment_edited = Signal()
 #: a placeholder in its thread). Arguments: ``comment``, ``user``.
 comment_deleted = Signal()
 
+#: The public comments of a consultation changed (posted, edited, deleted,
+#: moderated); their feed's version was numbered up. Arguments: ``page_id``.
+comments_changed = Signal()
+
 #: A citizen reported a comment or a proposal. Arguments: ``report``, ``user``.
 contribution_reported = Signal()
 

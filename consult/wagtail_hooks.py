@@ -1,4 +1,4 @@
-"""Registration only: the admin views live in ``admin_views``."""
+"""Registration only: the admin views live in ``consult.admin``."""
 
 from django.contrib.auth.models import Permission
 from django.urls import path, reverse
@@ -8,9 +8,18 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
 
-from consult import eligibility_admin
-from consult import viewsets as consult_viewsets
-from consult.admin_views import ResultsView, can_view_results
+from consult.admin import eligibility as eligibility_admin
+from consult.admin import viewsets as consult_viewsets
+from consult.admin.views import (
+    ConsultationListingViewSet,
+    ExportLogFormatter,
+    ExportView,
+    OpenConsultationsPanel,
+    ResultsView,
+    can_view_results,
+    sees_consultations,
+)
+from consult.blocks import question_chooser_viewset
 from consult.models import ConsultationPage
 
 
@@ -76,16 +85,11 @@ def register_consult_log_actions(actions):
 
 @hooks.register("register_admin_viewset")
 def register_editor_viewsets():
-    from consult.admin_views import ConsultationListingViewSet
-    from consult.blocks import question_chooser_viewset
-
     return [ConsultationListingViewSet(), question_chooser_viewset]
 
 
 @hooks.register("register_admin_urls")
 def register_export_urls():
-    from consult.admin_views import ExportView
-
     return [
         path(
             "consult/results/<int:page_id>/export/<slug:kind>.<slug:fmt>",
@@ -97,16 +101,12 @@ def register_export_urls():
 
 @hooks.register("construct_homepage_panels")
 def add_open_consultations_panel(request, panels):
-    from consult.admin_views import OpenConsultationsPanel, sees_consultations
-
     if sees_consultations(request.user):
         panels.append(OpenConsultationsPanel())
 
 
 @hooks.register("register_log_actions")
 def register_export_log_action(actions):
-    from consult.admin_views import ExportLogFormatter
-
     actions.register_action("consult.export")(ExportLogFormatter)
 
 

@@ -60,7 +60,7 @@ ASGI_APPLICATION = "tests.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [REPO_DIR / "site_example" / "templates"],
+        "DIRS": [REPO_DIR / "site_example" / "templates", REPO_DIR / "tests" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -8,9 +8,9 @@ from django.utils import timezone
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.validation import validate_schema
 
-from consult.api.filters import status_q
 from consult.api.schema import ConsultSchemaGenerator
 from consult.models import ConsultationPage
+from consult.models.pages import status_q
 from consult.voting import services
 from tests import factories
 

@@ -9,10 +9,11 @@ from django.http import Http404
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from consult import localization, permissions
+from consult import permissions, privacy
+from consult.actor import Actor
 from consult.exceptions import EmailNotVerified
 from consult.models import ConsultationPage
-from consult.voting import lookup
+from consult.voting import lookup, presenter, translations
 from tests import factories
 from tests.test_localization import translate
 
@@ -26,11 +27,12 @@ def test_loads_question_and_rule_fields_in_one_query(yes_no, citizen, django_ass
         question = lookup.live_question(yes_no.pk, voter=citizen)
         rules = (
             permissions.voting_refusal(citizen, question.page),
-            permissions.results_visible(citizen, question.page),
-            localization.source_page_id(question.page),
+            presenter.results_visible(question.page),
+            translations.source_page_id(question.page),
+            privacy.is_visible(Actor(citizen), question.page),
         )
 
-    assert rules == (None, True, page.pk)
+    assert rules == (None, True, page.pk, True)
     assert (question.pk, question.title) == (yes_no.pk, "Car-free square?")
     for name in ("voting_open_at", "voting_close_at", "ballot_secrecy", "allow_vote_change"):
         assert getattr(question.page, name) == getattr(page, name), name
@@ -74,9 +76,9 @@ def test_a_translation_knows_its_source(yes_no, settings):
 
     question = lookup.live_question(translated.pk)
 
-    assert localization.source_page_id(question.page) == yes_no.page_id
-    assert localization.is_translation(question.page)
-    assert localization.shared_question(question).pk == yes_no.pk
+    assert translations.source_page_id(question.page) == yes_no.page_id
+    assert translations.is_translation(question.page)
+    assert translations.shared_question(question).pk == yes_no.pk
 
 
 def ballot_statements(user, question, body) -> list[str]:

@@ -346,8 +346,8 @@ def test_pages_are_translated(page, client):
 
 
 def test_preview_of_an_unsaved_consultation(rf, citizen):
-    from consult.contribution_views import contributions_context
     from consult.models import ConsultationPage
+    from consult.views.common import contributions_context
 
     request = rf.get("/")
     request.user = citizen

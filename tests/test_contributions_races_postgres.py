@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from consult.contributions import moderation, services
-from consult.contributions.exceptions import AlreadyReported, NoSupport
+from consult.exceptions import AlreadyReported, NoSupport
 from consult.models import Comment, CommentFeed, Proposal, Report, Support
 from tests import factories
 from tests.concurrency import hammer

@@ -9,16 +9,18 @@ from django.utils import timezone
 
 from consult import permissions, signals
 from consult.contributions import services
-from consult.contributions.exceptions import (
+from consult.exceptions import (
     AlreadyReported,
     CommentsDisabled,
+    EmailNotVerified,
     InvalidContribution,
     NoSupport,
+    NotAuthenticated,
     NotAuthor,
     NotEditable,
     NotPublished,
+    ProposalsClosed,
 )
-from consult.exceptions import EmailNotVerified, NotAuthenticated, ProposalsClosed
 from consult.models import Comment, CommentFeed, Proposal, Report, Support
 from tests import factories
 

@@ -6,8 +6,8 @@ import json
 import pytest
 from django.test import Client, RequestFactory
 
-from consult.api.throttling import check_rate, parse_rate
 from consult.models import Comment, Proposal, Report, Support
+from consult.ratelimit import check_rate, parse_rate
 from tests import factories
 
 pytestmark = pytest.mark.django_db

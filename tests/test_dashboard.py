@@ -13,8 +13,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
-from consult import dashboard
+from consult.admin import dashboard
 from consult.models import Comment, ConsultationPage, Participation, Proposal
+from consult.models.pages import STATUS_RANK
 from consult.voting import services
 from tests import factories
 
@@ -112,10 +113,8 @@ def test_status_expression_matches_the_page_property(db):
         )
         rows.update(**fields)
         expected = ConsultationPage(**fields).status_at(now)
-        annotated = rows.annotate(
-            s=dashboard.status_expression(now), rank=dashboard.status_rank_expression(now)
-        ).values_list("s", "rank")
-        assert annotated.get() == (expected, dashboard.STATUS_RANK[expected]), fields
+        annotated = rows.annotate_status(now).values_list("current_status", "status_rank")
+        assert annotated.get() == (expected, STATUS_RANK[expected]), fields
 
 
 def test_turnout_over_time_fills_empty_hours(yes_no):

@@ -18,7 +18,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from openpyxl import load_workbook
 
-from consult import exports
+from consult.admin import exports
 from consult.models import Ballot, Comment, Proposal, Tally, TallyCount
 from consult.voting import services
 from consult.voting.registry import get_method

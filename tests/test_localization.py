@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from wagtail.models import Locale
 
-from consult import localization
-from consult.exceptions import AlreadyVoted
+from consult.exceptions import AlreadyVoted, TranslationOutOfDate
 from consult.models import Ballot, ConsultationPage, Option, Participation, Question
+from consult.voting import services, translations
 from consult.voting.tally import tally_payload
 from tests import factories
 from tests.test_admin import page_data
@@ -63,15 +63,15 @@ def question(page, method) -> Question:
 
 
 def test_translation_maps_to_the_original(original, french):
-    assert localization.source_page(french).pk == original.pk
-    assert localization.source_page(original).pk == original.pk
-    assert localization.is_translation(french) and not localization.is_translation(original)
-    assert localization.has_translations(original)
+    assert translations.source_page(french).pk == original.pk
+    assert translations.source_page(original).pk == original.pk
+    assert translations.is_translation(french) and not translations.is_translation(original)
+    assert translations.has_translations(original)
     for method in ("yes_no", "single", "ranked"):
-        shared = localization.shared_question(question(french, method))
+        shared = translations.shared_question(question(french, method))
         assert shared.pk == question(original, method).pk
     mine, theirs = question(french, "single"), question(original, "single")
-    assert localization.option_map(mine, theirs) == dict(
+    assert translations.option_map(mine, theirs) == dict(
         zip(
             mine.options.order_by("sort_order").values_list("pk", flat=True),
             theirs.options.order_by("sort_order").values_list("pk", flat=True),
@@ -83,7 +83,7 @@ def test_translation_maps_to_the_original(original, french):
 def test_a_ballot_in_french_counts_on_the_original(french, original, citizen):
     fr_single = question(french, "single")
     halle = fr_single.options.get(label="Halle")
-    result = localization.cast_ballot(citizen, fr_single, {"option": halle.pk})
+    result = services.cast_ballot(citizen, fr_single, {"option": halle.pk})
 
     source = question(original, "single")
     hall = source.options.get(label="Hall")
@@ -95,11 +95,11 @@ def test_a_ballot_in_french_counts_on_the_original(french, original, citizen):
 
 
 def test_one_vote_per_person_across_languages(french, original, citizen):
-    localization.cast_ballot(citizen, question(french, "yes_no"), {"choice": "yes"})
+    services.cast_ballot(citizen, question(french, "yes_no"), {"choice": "yes"})
     with pytest.raises(AlreadyVoted):
-        localization.cast_ballot(citizen, question(original, "yes_no"), {"choice": "no"})
+        services.cast_ballot(citizen, question(original, "yes_no"), {"choice": "no"})
     with pytest.raises(AlreadyVoted):
-        localization.cast_ballot(citizen, question(french, "yes_no"), {"choice": "no"})
+        services.cast_ballot(citizen, question(french, "yes_no"), {"choice": "no"})
     assert tally_payload(question(original, "yes_no"))["ballots"] == 1
 
 
@@ -107,13 +107,13 @@ def test_the_tally_reads_in_each_language(french, original):
     source = question(original, "single")
     hall = source.options.get(label="Hall")
     for _ in range(2):
-        localization.cast_ballot(factories.make_user(), source, {"option": hall.pk})
+        services.cast_ballot(factories.make_user(), source, {"option": hall.pk})
     fr_single = question(french, "single")
     halle = fr_single.options.get(label="Halle")
-    localization.cast_ballot(factories.make_user(), fr_single, {"option": halle.pk})
+    services.cast_ballot(factories.make_user(), fr_single, {"option": halle.pk})
 
-    english = {e["label"]: e["votes"] for e in localization.tally(source)["results"]}
-    payload = localization.tally(fr_single)
+    english = {e["label"]: e["votes"] for e in translations.tally(source)["results"]}
+    payload = translations.tally(fr_single)
     assert payload["question"] == fr_single.pk
     assert {e["label"]: e["votes"] for e in payload["results"]} == {
         "Vert": 0,
@@ -124,15 +124,15 @@ def test_the_tally_reads_in_each_language(french, original):
     assert {e["key"] for e in payload["results"]} == {
         str(pk) for pk in fr_single.options.values_list("pk", flat=True)
     }
-    assert localization.turnout(fr_single)["ballots"] == 3
+    assert translations.turnout(fr_single)["ballots"] == 3
 
 
 def test_ranked_rounds_and_winner_use_the_translations_keys(french, original):
     fr_ranked = question(french, "ranked")
     vert, halle, _esplanade = fr_ranked.options.order_by("sort_order")
-    localization.cast_ballot(factories.make_user(), fr_ranked, {"ranking": [halle.pk, vert.pk]})
-    localization.cast_ballot(factories.make_user(), fr_ranked, {"ranking": [str(halle.pk)]})
-    payload = localization.tally(fr_ranked)
+    services.cast_ballot(factories.make_user(), fr_ranked, {"ranking": [halle.pk, vert.pk]})
+    services.cast_ballot(factories.make_user(), fr_ranked, {"ranking": [str(halle.pk)]})
+    payload = translations.tally(fr_ranked)
     assert payload["winner"] == str(halle.pk)
     assert set(payload["rounds"][0]["counts"]) <= {
         str(pk) for pk in fr_ranked.options.values_list("pk", flat=True)
@@ -142,13 +142,13 @@ def test_ranked_rounds_and_winner_use_the_translations_keys(french, original):
 def test_own_ballot_comes_back_in_the_translations_ids(french, citizen):
     french.ballot_secrecy = "public"
     french.save()
-    source = localization.source_page(french)
+    source = translations.source_page(french)
     source.ballot_secrecy = "public"
     source.save()
     fr_single = question(french, "single")
     esplanade = fr_single.options.get(label="Esplanade")
-    localization.cast_ballot(citizen, fr_single, {"option": esplanade.pk})
-    assert localization.own_ballot(citizen, fr_single) == {"option": esplanade.pk}
+    services.cast_ballot(citizen, fr_single, {"option": esplanade.pk})
+    assert services.own_ballot(citizen, fr_single) == {"option": esplanade.pk}
 
 
 def test_scores_and_approvals_are_mapped(db, i18n):
@@ -164,10 +164,8 @@ def test_scores_and_approvals_are_mapped(db, i18n):
     rate, pick = question(fr, "score"), question(fr, "approval")
     a, b = rate.options.order_by("sort_order")
     voter = factories.make_user()
-    localization.cast_ballot(voter, rate, {"scores": {str(a.pk): 4, str(b.pk): 1}})
-    localization.cast_ballot(
-        voter, pick, {"options": [pick.options.order_by("sort_order").last().pk]}
-    )
+    services.cast_ballot(voter, rate, {"scores": {str(a.pk): 4, str(b.pk): 1}})
+    services.cast_ballot(voter, pick, {"options": [pick.options.order_by("sort_order").last().pk]})
     source_rate = question(page, "score")
     sa, sb = source_rate.options.order_by("sort_order")
     assert Ballot.objects.get(question=source_rate).content["scores"] == {
@@ -178,7 +176,7 @@ def test_scores_and_approvals_are_mapped(db, i18n):
     assert Ballot.objects.get(question=source_pick).content == {
         "options": [source_pick.options.order_by("sort_order").last().pk]
     }
-    entries = {e["key"]: e for e in localization.tally(rate)["results"]}
+    entries = {e["key"]: e for e in translations.tally(rate)["results"]}
     assert entries[str(a.pk)]["sum"] == 4
 
 
@@ -187,24 +185,24 @@ def test_a_question_only_in_the_translation_has_its_own_ballots(french, citizen)
         Question.objects.filter(pk=existing.pk).update(sort_order=position)
     extra = Question(page=french, title="Question locale", method="yes_no", sort_order=99)
     extra.save()
-    assert localization.shared_question(extra).pk == extra.pk
-    localization.cast_ballot(citizen, extra, {"choice": "yes"})
+    assert translations.shared_question(extra).pk == extra.pk
+    services.cast_ballot(citizen, extra, {"choice": "yes"})
     assert Ballot.objects.filter(question=extra).count() == 1
 
 
 def test_an_out_of_date_translation_refuses_ballots(french, citizen):
     fr_single = question(french, "single")
     Question.objects.filter(pk=fr_single.pk).update(method="approval")
-    with pytest.raises(localization.TranslationOutOfDate) as refused:
-        localization.cast_ballot(citizen, Question.objects.get(pk=fr_single.pk), {"options": []})
+    with pytest.raises(TranslationOutOfDate) as refused:
+        services.cast_ballot(citizen, Question.objects.get(pk=fr_single.pk), {"options": []})
     assert refused.value.code == "translation_out_of_date"
     assert not Ballot.objects.exists()
 
 
 def test_source_functions_are_idempotent(original, citizen):
     single = question(original, "single")
-    assert localization.resolve_ballot(single, {"option": 1}) == (single, {"option": 1})
-    assert localization.tally(single) == tally_payload(single)
+    assert translations.resolve_ballot(single, {"option": 1}) == (single, {"option": 1})
+    assert translations.tally(single) == tally_payload(single)
 
 
 # --------------------------------------------------------------------------
@@ -287,7 +285,7 @@ def test_the_original_may_add_questions_at_the_end(admin_client, original, frenc
     response = post(admin_client, original, questions)
     assert response.status_code == 302
     assert original.questions.count() == 4
-    assert localization.shared_question(question(french, "ranked")).title == "Rank them"
+    assert translations.shared_question(question(french, "ranked")).title == "Rank them"
 
 
 def test_live_results_block_on_a_translation_shows_the_shared_tally(french, original):
@@ -297,7 +295,7 @@ def test_live_results_block_on_a_translation_shows_the_shared_tally(french, orig
     from tests.test_blocks import render
 
     source = question(original, "single")
-    localization.cast_ballot(factories.make_user(), source, {"option": source.options.first().pk})
+    services.cast_ballot(factories.make_user(), source, {"option": source.options.first().pk})
     fr_single = question(french, "single")
     html = render(LiveResultsBlock, {"question": fr_single.pk, "heading": ""})
     vert = fr_single.options.get(label="Vert")

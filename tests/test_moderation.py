@@ -12,7 +12,7 @@ from wagtail.models import ModelLogEntry
 
 from consult import signals
 from consult.contributions import moderation, services
-from consult.contributions.exceptions import NotModerator
+from consult.exceptions import NotModerator
 from consult.models import Comment, CommentFeed, Proposal, Report
 from tests import factories
 
@@ -256,13 +256,13 @@ def test_other_apps_can_add_to_the_menu(admin):
     from wagtail import hooks
     from wagtail.admin.menu import MenuItem
 
-    from consult.viewsets import CONSULT_MENU_HOOK
+    from consult.admin.viewsets import CONSULT_MENU_HOOK
 
     def extra():
         return MenuItem("Extra report", "/admin/extra-report/", name="extra-report", order=900)
 
     with hooks.register_temporarily(CONSULT_MENU_HOOK, extra):
-        from consult.viewsets import ConsultationsMenu
+        from consult.admin.viewsets import ConsultationsMenu
 
         menu = ConsultationsMenu().get_menu_item().menu
         assert "extra-report" in [item.name for item in menu.registered_menu_items]

@@ -63,7 +63,7 @@ def test_authored_content_follows_the_setting(settings, mode, kept):
     author = factories.make_user()
     proposal = factories.make_proposal(page, author=author)
     comment = factories.make_comment(page, author=author, body="My view")
-    from consult.privacy import services
+    from consult.personal_data import services
 
     services.delete_account(author)
     assert Proposal.objects.filter(pk=proposal.pk).exists() is kept
@@ -73,7 +73,7 @@ def test_authored_content_follows_the_setting(settings, mode, kept):
 
 
 def test_a_deleted_account_cannot_come_back_through_its_census_entry_or_code():
-    from consult.privacy import services
+    from consult.personal_data import services
 
     make_census(rows=[("A1", "1990-01-01", "")])
     person = factories.make_user()
@@ -94,7 +94,7 @@ def test_a_deleted_account_cannot_come_back_through_its_census_entry_or_code():
 
 def test_deletion_withdraws_supports():
     from consult.contributions import services as contributions
-    from consult.privacy import services
+    from consult.personal_data import services
 
     page = factories.make_proposal_consultation()
     proposal = factories.make_proposal(page)

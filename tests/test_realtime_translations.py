@@ -8,8 +8,8 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from consult import localization
 from consult.models import ConsultationPage
+from consult.voting import services
 from tests import factories
 from tests.asgi import application
 from tests.test_localization import translate
@@ -38,7 +38,7 @@ def questions(page: ConsultationPage, method: str):
     return page.questions.select_related("page").get(method=method)
 
 
-cast = database_sync_to_async(localization.cast_ballot)
+cast = database_sync_to_async(services.cast_ballot)
 
 
 async def watch(page_id: int) -> tuple[WebsocketCommunicator, dict[int, dict]]:
@@ -53,7 +53,7 @@ def test_translated_page_starts_from_and_follows_the_originals_tally(pages):
     source, translated = questions(original, "single"), questions(french, "single")
     hall = source.options.get(label="Hall")
     halle = translated.options.get(label="Halle")
-    localization.cast_ballot(factories.make_user(), source, {"option": hall.pk})
+    services.cast_ballot(factories.make_user(), source, {"option": hall.pk})
     citizen = factories.make_user()
 
     async def scenario():

@@ -11,10 +11,9 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
-from consult import permissions
 from consult.models import ConsultationPage
 from consult.realtime import hub
-from consult.voting import services
+from consult.voting import presenter, services
 from tests import factories
 from tests.asgi import application
 
@@ -113,7 +112,7 @@ def test_reveal_time(db, visibility, closes_in, expected):
         voting_open_at=timezone.now() - timedelta(hours=2),
         voting_close_at=close,
     )
-    assert permissions.results_reveal_at(page) == (close if expected else None)
+    assert presenter.results_reveal_at(page) == (close if expected else None)
 
 
 def test_page_waits_with_a_hidden_table_of_zeros(db, client):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
@@ -37,7 +36,7 @@ from consult.api.schema import document
 from consult.api.serializers import ErrorSerializer
 from consult.api.views import ConsultAPIView
 from consult.contributions import queries, services
-from consult.contributions.exceptions import InvalidContribution, NotFound
+from consult.exceptions import InvalidContribution, NotFound
 from consult.models import Comment, ConsultationPage, Proposal
 
 ERROR = OpenApiResponse(ErrorSerializer, description="`{code, detail}`")
@@ -83,8 +82,8 @@ class ContributionView(ConsultAPIView):
         return paginator.get_paginated_response(serializer.data)
 
 
-def consultation(page_id: int) -> ConsultationPage:
-    page = queries.live_consultation(page_id)
+def consultation(request, page_id: int) -> ConsultationPage:
+    page = queries.live_consultation(request, page_id)
     if page is None:
         raise NotFound()
     return page
@@ -101,7 +100,7 @@ def proposal_context(request, page: ConsultationPage) -> dict[str, Any]:
 
 def visible_proposal(request, proposal_id: int) -> Proposal:
     """The proposal (annotated like the lists) if the requester may see it, else 404."""
-    proposal = queries.proposal_by_id(request.user, proposal_id)
+    proposal = queries.proposal_by_id(request, proposal_id)
     if proposal is None:
         raise NotFound()
     return proposal
@@ -114,12 +113,8 @@ def proposal_response(request, proposal: Proposal, http_status: int = 200) -> Re
 
 
 def visible_comment(request, comment_id: int) -> Comment:
-    from consult import permissions
-
-    comment = get_object_or_404(
-        Comment.objects.filter(page__live=True).select_related("page", "author"), pk=comment_id
-    )
-    if not permissions.can_see_comment(request.user, comment):
+    comment = queries.comment_by_id(request, comment_id)
+    if comment is None:
         raise NotFound()
     return comment
 
@@ -150,8 +145,6 @@ PROPOSAL_FIELDS = ("title", "body", "category", "latitude", "longitude")
 class ProposalListView(ContributionView):
     """A consultation's proposals: published ones and your own pending ones."""
 
-    throttle_scope = "proposal"
-
     @document(
         parameters=[
             OpenApiParameter("status", enum=queries.PROPOSAL_FILTERS, required=False),
@@ -163,7 +156,7 @@ class ProposalListView(ContributionView):
         responses={200: PaginatedProposalSerializer, 400: ERROR, 404: ERROR},
     )
     def get(self, request, page_id: int):
-        page = consultation(page_id)
+        page = consultation(request, page_id)
         proposals = queries.filter_proposals(
             queries.proposals_for(request.user, page),
             category=request.query_params.get("category") or None,
@@ -182,16 +175,12 @@ class ProposalListView(ContributionView):
         "is `pending` (only you see it) until a moderator approves it.",
     )
     def post(self, request, page_id: int):
-        page = consultation(page_id)
-        proposal = services.submit_proposal(
-            request.user, page, **self.body(request, PROPOSAL_FIELDS)
-        )
+        page = consultation(request, page_id)
+        proposal = services.submit_proposal(request, page, **self.body(request, PROPOSAL_FIELDS))
         return proposal_response(request, proposal, status.HTTP_201_CREATED)
 
 
 class ProposalDetailView(ContributionView):
-    throttle_scope = "proposal"
-
     @document(responses={200: ProposalSerializer, 404: ERROR})
     def get(self, request, proposal_id: int):
         return proposal_response(request, visible_proposal(request, proposal_id))
@@ -203,9 +192,7 @@ class ProposalDetailView(ContributionView):
     )
     def patch(self, request, proposal_id: int):
         proposal = visible_proposal(request, proposal_id)
-        edited = services.edit_proposal(
-            request.user, proposal, **self.body(request, PROPOSAL_FIELDS)
-        )
+        edited = services.edit_proposal(request, proposal, **self.body(request, PROPOSAL_FIELDS))
         return proposal_response(request, edited)
 
     @document(
@@ -213,14 +200,12 @@ class ProposalDetailView(ContributionView):
         description="The author withdraws their proposal (its status becomes `withdrawn`).",
     )
     def delete(self, request, proposal_id: int):
-        services.withdraw_proposal(request.user, visible_proposal(request, proposal_id))
+        services.withdraw_proposal(request, visible_proposal(request, proposal_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class SupportView(ContributionView):
     """Your support for a published proposal, during the proposals phase."""
-
-    throttle_scope = "support"
 
     def result(self, proposal: Proposal, supports: int, supported: bool) -> dict[str, Any]:
         threshold = proposal.page.support_threshold
@@ -238,7 +223,7 @@ class SupportView(ContributionView):
     )
     def post(self, request, proposal_id: int):
         proposal = visible_proposal(request, proposal_id)
-        result = services.support_proposal(request.user, proposal)
+        result = services.support_proposal(request, proposal)
         return Response(
             self.result(proposal, result.supports, True),
             status=status.HTTP_201_CREATED if result.changed else status.HTTP_200_OK,
@@ -250,7 +235,7 @@ class SupportView(ContributionView):
     )
     def delete(self, request, proposal_id: int):
         proposal = visible_proposal(request, proposal_id)
-        result = services.withdraw_support(request.user, proposal)
+        result = services.withdraw_support(request, proposal)
         return Response(self.result(proposal, result.supports, False))
 
 
@@ -262,8 +247,6 @@ COMMENT_FIELDS = ("body", "stance", "parent", "proposal")
 class CommentListView(ContributionView):
     """A consultation's comments, oldest first: published ones (removed ones
     as placeholders) and your own pending ones."""
-
-    throttle_scope = "comment"
 
     @document(
         parameters=[
@@ -280,7 +263,7 @@ class CommentListView(ContributionView):
         responses={200: PaginatedCommentSerializer, 400: ERROR, 404: ERROR},
     )
     def get(self, request, page_id: int):
-        page = consultation(page_id)
+        page = consultation(request, page_id)
         comments = queries.comments_for(request.user, page)
         if request.query_params.get("proposal") == "none":
             comments = comments.filter(proposal__isnull=True)
@@ -298,14 +281,12 @@ class CommentListView(ContributionView):
         "until a moderator approves it.",
     )
     def post(self, request, page_id: int):
-        page = consultation(page_id)
-        comment = services.post_comment(request.user, page, **self.body(request, COMMENT_FIELDS))
+        page = consultation(request, page_id)
+        comment = services.post_comment(request, page, **self.body(request, COMMENT_FIELDS))
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
 class CommentDetailView(ContributionView):
-    throttle_scope = "comment"
-
     @document(responses={200: CommentSerializer, 404: ERROR})
     def get(self, request, comment_id: int):
         return Response(CommentSerializer(visible_comment(request, comment_id)).data)
@@ -317,9 +298,7 @@ class CommentDetailView(ContributionView):
     )
     def patch(self, request, comment_id: int):
         comment = visible_comment(request, comment_id)
-        edited = services.edit_comment(
-            request.user, comment, **self.body(request, ("body", "stance"))
-        )
+        edited = services.edit_comment(request, comment, **self.body(request, ("body", "stance")))
         return Response(CommentSerializer(edited).data)
 
     @document(
@@ -328,7 +307,7 @@ class CommentDetailView(ContributionView):
         "(`deleted`: true) so its replies keep their place.",
     )
     def delete(self, request, comment_id: int):
-        services.delete_comment(request.user, visible_comment(request, comment_id))
+        services.delete_comment(request, visible_comment(request, comment_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -336,10 +315,8 @@ class CommentDetailView(ContributionView):
 
 
 class ReportView(ContributionView):
-    throttle_scope = "report"
-
     def report(self, request, item) -> Response:
-        created = services.report(request.user, item, **self.body(request, ("reason", "details")))
+        created = services.report(request, item, **self.body(request, ("reason", "details")))
         return Response(
             ReportSerializer(
                 {"id": created.pk, "reason": created.reason, "created_at": created.created_at}

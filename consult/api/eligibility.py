@@ -10,6 +10,8 @@ from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from consult import privacy
+from consult.actor import Actor
 from consult.api.schema import document
 from consult.api.serializers import ErrorSerializer
 from consult.api.views import ConsultAPIView
@@ -58,18 +60,18 @@ class Invalid(ConsultError):
     status = 400
 
 
-def _page(page_id: int) -> ConsultationPage:
-    return get_object_or_404(ConsultationPage.objects.live(), pk=page_id)
+def _page(request, page_id: int) -> ConsultationPage:
+    page = get_object_or_404(ConsultationPage.objects.live(), pk=page_id)
+    privacy.require_visible(Actor.from_request(request), page)
+    return page
 
 
 class EligibilityView(ConsultAPIView):
     """What the requester may do on the consultation, and what to do about the rest."""
 
-    throttle_scope = "census_claim"
-
     @document(responses={200: EligibilitySerializer, 404: ERROR})
     def get(self, request, page_id: int):
-        return Response(services.document(request.user, _page(page_id)))
+        return Response(services.document(request.user, _page(request, page_id)))
 
     @document(
         request=ClaimRequest,
@@ -85,12 +87,12 @@ class EligibilityView(ConsultAPIView):
         description="Claim your census entry (once; it binds to your account for good).",
     )
     def post(self, request, page_id: int):
-        page = _page(page_id)
+        page = _page(request, page_id)
         details = request.data.get("census") if isinstance(request.data, dict) else None
         if not isinstance(details, dict):
             raise Invalid('Send {"census": {"identifier": "...", "birth_date": "YYYY-MM-DD"}}.')
         result = services.claim_census(
-            request.user, page, details.get("identifier"), details.get("birth_date")
+            Actor.from_request(request), page, details.get("identifier"), details.get("birth_date")
         )
         return Response(result)
 
@@ -98,15 +100,13 @@ class EligibilityView(ConsultAPIView):
 class CodeLoginView(ConsultAPIView):
     """Sign in with a voting code: a participant of this consultation only."""
 
-    throttle_scope = "code_login"
-
     @document(
         request=inline_serializer("CodeLogin", {"code": serializers.CharField()}),
         responses={200: EligibilitySerializer, 400: ERROR, 403: ERROR, 404: ERROR, 429: ERROR},
     )
     def post(self, request, page_id: int):
-        page = _page(page_id)
+        page = _page(request, page_id)
         code = request.data.get("code") if isinstance(request.data, dict) else None
-        user = services.code_login(page, code)
+        user = services.code_login(Actor.from_request(request), page, code)
         login(request._request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         return Response(services.document(user, page))

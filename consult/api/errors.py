@@ -11,7 +11,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -26,7 +25,6 @@ CODES: dict[type[exceptions.APIException], str] = {
     exceptions.NotAcceptable: "not_acceptable",
     exceptions.UnsupportedMediaType: "unsupported_media_type",
     exceptions.ParseError: "parse_error",
-    exceptions.Throttled: "throttled",
     exceptions.ValidationError: "invalid",
 }
 
@@ -47,7 +45,9 @@ def flatten(detail: Any) -> str:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ConsultError):
-        return error_response(exc.code, exc.detail, exc.status, extra=exc.extra)
+        wait = getattr(exc, "wait", None)
+        headers = {"Retry-After": str(int(wait))} if wait is not None else None
+        return error_response(exc.code, exc.detail, exc.status, headers, extra=exc.extra)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -57,13 +57,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     headers = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        headers["Retry-After"] = str(int(exc.wait))
-        detail = _("Too many requests. Try again in %(seconds)d seconds.") % {
-            "seconds": int(exc.wait) + 1
-        }
-    else:
-        detail = flatten(exc.detail)
+    detail = flatten(exc.detail)
     code = next(
         (code for cls, code in CODES.items() if isinstance(exc, cls)),
         "error" if exc.status_code >= status.HTTP_500_INTERNAL_SERVER_ERROR else "invalid",

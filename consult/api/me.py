@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from consult.api.schema import document
 from consult.api.serializers import ErrorSerializer
 from consult.api.views import ConsultAPIView
-from consult.privacy import services
+from consult.personal_data import services
 
 ERROR = OpenApiResponse(ErrorSerializer, description="`{code, detail}`")
 

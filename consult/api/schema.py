@@ -4,51 +4,28 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from drf_spectacular.views import SpectacularAPIView
 
-_ID = {"type": "integer", "minimum": 1}
-_IDS = {"type": "array", "items": _ID, "uniqueItems": True}
+from consult.voting.registry import voting_methods
 
-#: The ballot body of each voting method (README, "Voting methods").
-BALLOT_BODIES = {
-    "yes_no": {"choice": {"type": "string", "enum": ["yes", "no", "abstain"]}},
-    "single": {"option": _ID},
-    "approval": {"options": _IDS},
-    "ranked": {"ranking": {**_IDS, "minItems": 1}},
-    "score": {
-        "scores": {
-            "type": "object",
-            "minProperties": 1,
-            "additionalProperties": {"type": "integer", "minimum": 0},
+
+def ballot_request() -> dict:
+    """The ballot request body: one schema per voting method, from the
+    methods themselves (``VotingMethod.ballot_schema``)."""
+    return {
+        "application/json": {
+            "oneOf": [
+                {"title": f"{key} ballot", **method.ballot_schema()}
+                for key, method in voting_methods().items()
+            ]
         }
-    },
-    "budget": {"options": _IDS},
-}
-
-BALLOT_REQUEST = {
-    "application/json": {
-        "oneOf": [
-            {
-                "title": f"{method} ballot",
-                "type": "object",
-                "properties": properties,
-                "required": list(properties),
-                "additionalProperties": False,
-            }
-            for method, properties in BALLOT_BODIES.items()
-        ]
     }
-}
 
-BALLOT_EXAMPLES = [
-    OpenApiExample(name, value=value, request_only=True)
-    for name, value in [
-        ("yes_no", {"choice": "yes"}),
-        ("single", {"option": 12}),
-        ("approval", {"options": [12, 14]}),
-        ("ranked", {"ranking": [14, 12, 13]}),
-        ("score", {"scores": {"12": 5, "14": 0}}),
-        ("budget", {"options": [12, 13]}),
+
+def ballot_examples() -> list[OpenApiExample]:
+    return [
+        OpenApiExample(key, value=method.example, request_only=True)
+        for key, method in voting_methods().items()
+        if method.example
     ]
-]
 
 
 def document(**kwargs):

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -16,12 +15,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from consult import localization, permissions
+from consult import privacy
+from consult.actor import Actor
 from consult.api import errors
 from consult.api.authentication import ApiTokenAuthentication, TokenScope
-from consult.api.filters import status_q
 from consult.api.pagination import Pagination
-from consult.api.schema import BALLOT_EXAMPLES, BALLOT_REQUEST, document
+from consult.api.schema import ballot_examples, ballot_request, document
 from consult.api.serializers import (
     ConsultationDetailSerializer,
     ConsultationSerializer,
@@ -29,9 +28,9 @@ from consult.api.serializers import (
     OwnBallotSerializer,
     TallySerializer,
 )
-from consult.api.throttling import WriteRateThrottle
 from consult.exceptions import NoBallot, NotAuthenticated, ResultsHidden
-from consult.models import ConsultationPage, Question, Tally
+from consult.models import Question, Tally
+from consult.voting import presenter, services, translations
 from consult.voting.lookup import live_question
 
 STATUSES = ("upcoming", "proposals", "voting", "closed")
@@ -48,7 +47,8 @@ class ConsultAPIView(APIView):
     # WWW-Authenticate challenge rather than a bare 403.
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [AllowAny, TokenScope]
-    throttle_classes = [WriteRateThrottle]
+    # Write limits are the services' (consult.ratelimit), for every entry point.
+    throttle_classes: list = []
     schema = AutoSchema()
 
     def get_exception_handler(self):
@@ -71,14 +71,14 @@ class ConsultationListView(ConsultAPIView, generics.ListAPIView):
     pagination_class = Pagination
 
     def get_queryset(self):
-        pages = ConsultationPage.objects.live().order_by("-first_published_at", "-pk")
+        pages = privacy.live_consultations(self.request).order_by("-first_published_at", "-pk")
         wanted = self.request.query_params.get("status")
         if wanted:
             if wanted not in STATUSES:
                 raise exceptions.ValidationError(
                     {"status": _("Must be one of: %(values)s.") % {"values": ", ".join(STATUSES)}}
                 )
-            pages = pages.filter(status_q(wanted, timezone.now()))
+            pages = pages.with_status(wanted)
         return pages
 
     @document(
@@ -95,7 +95,7 @@ class ConsultationDetailView(ConsultAPIView):
     @document(responses={200: ConsultationDetailSerializer, 404: ERROR})
     def get(self, request, page_id: int):
         page = get_object_or_404(
-            ConsultationPage.objects.live().prefetch_related("questions__options"), pk=page_id
+            privacy.live_consultations(request).prefetch_related("questions__options"), pk=page_id
         )
         return Response(ConsultationDetailSerializer(page, context={"request": request}).data)
 
@@ -107,15 +107,16 @@ class TallyView(ConsultAPIView):
     @document(responses={200: TallySerializer, 304: None, 403: ERROR, 404: ERROR})
     def get(self, request, question_id: int):
         question = live_question(question_id)
-        if not permissions.results_visible(request.user, question.page):
+        privacy.require_visible(Actor.from_request(request), question.page)
+        if not presenter.results_visible(question.page):
             raise ResultsHidden()
-        shared = localization.shared_question(question)
+        shared = translations.shared_question(question)
         version = Tally.objects.filter(question=shared).values_list("version", flat=True)
         etag = f'"{question.pk}-{version.first() or 0}"'
         if etag in request.headers.get("If-None-Match", ""):
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
         else:
-            response = Response(localization.tally(question))
+            response = Response(presenter.present(question, shared).tally)
         response["ETag"] = etag
         patch_cache_control(response, no_cache=True)
         return response
@@ -124,24 +125,24 @@ class TallyView(ConsultAPIView):
 class BallotView(ConsultAPIView):
     """The requesting voter's own ballot on one question."""
 
-    throttle_scope = "ballot"
-
     def representation(self, question: Question, content: dict | None) -> dict:
         return {"question": question.pk, "method": question.method, "ballot": content or None}
 
     @document(responses={200: OwnBallotSerializer, 401: ERROR, 403: ERROR, 404: ERROR})
     def get(self, request, question_id: int):
         question = live_question(question_id)
-        if not permissions.is_signed_in(request.user):
+        actor = Actor.from_request(request)
+        privacy.require_visible(actor, question.page)
+        if not actor.signed_in:
             raise NotAuthenticated()
-        content = localization.own_ballot(request.user, question)
+        content = services.own_ballot(actor, question)
         if content is None:
             raise NoBallot()
         return Response(self.representation(question, content))
 
     @document(
-        request=BALLOT_REQUEST,
-        examples=BALLOT_EXAMPLES,
+        request=ballot_request(),
+        examples=ballot_examples(),
         responses={
             200: OwnBallotSerializer,
             201: OwnBallotSerializer,
@@ -153,11 +154,11 @@ class BallotView(ConsultAPIView):
             429: ERROR,
         },
         description="Cast a ballot (201) or replace your ballot (200). The body depends on "
-        "the question's method; see the README.",
+        "the question's voting method.",
     )
     def post(self, request, question_id: int):
         question = live_question(question_id, voter=request.user)
-        result = localization.cast_ballot(request.user, question, request.data)
+        result = services.cast_ballot(request, question, request.data)
         shown = None if question.page.ballot_secrecy == "secret" else result.content
         return Response(
             self.representation(question, shown),
@@ -167,5 +168,5 @@ class BallotView(ConsultAPIView):
     @document(responses={204: None, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 429: ERROR})
     def delete(self, request, question_id: int):
         question = live_question(question_id, voter=request.user)
-        localization.retract_ballot(request.user, question)
+        services.retract_ballot(request, question)
         return Response(status=status.HTTP_204_NO_CONTENT)

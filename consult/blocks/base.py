@@ -13,6 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from consult import privacy
+from consult.actor import Actor, as_actor
+from consult.models import ConsultationPage
+
 PREVIEW_TEMPLATE = "consult/blocks/preview.html"
 
 
@@ -21,8 +25,6 @@ def current_page(parent_context: dict[str, Any] | None):
 
 
 def is_consultation(page) -> bool:
-    from consult.models import ConsultationPage
-
     return isinstance(page, ConsultationPage)
 
 
@@ -35,6 +37,19 @@ def user_of(context: dict[str, Any] | None):
     return getattr(request, "user", None)
 
 
+def actor_of(context: dict[str, Any] | None) -> Actor:
+    """Who the block is rendered for (anonymous when there is no request)."""
+    request = request_of(context)
+    if request is None:
+        return as_actor(None)
+    memo = getattr(request, "_consult_actor", None)
+    if memo is None:
+        # One per request: every block on a page shares its privacy lookups.
+        memo = Actor.from_request(request)
+        request._consult_actor = memo
+    return memo
+
+
 def is_preview(context: dict[str, Any] | None) -> bool:
     """Rendering a block preview (block picker) or a page preview."""
     context = context or {}
@@ -44,8 +59,6 @@ def is_preview(context: dict[str, Any] | None) -> bool:
 
 def sample_consultation():
     """An unsaved consultation in its voting phase, for previews on an empty database."""
-    from consult.models import ConsultationPage
-
     now = timezone.now()
     return ConsultationPage(
         title=str(_("Market square: your say")),
@@ -62,7 +75,8 @@ def resolve_consultation(chosen, parent_context: dict[str, Any] | None):
     (when that is a consultation), else a sample in previews, else None.
 
     A chosen consultation that is not live is shown only in previews, so a
-    block never reveals a draft.
+    block never reveals a draft; one that page privacy hides from the viewer
+    is not shown at all.
     """
     page = chosen
     if page is None:
@@ -70,6 +84,8 @@ def resolve_consultation(chosen, parent_context: dict[str, Any] | None):
         page = here if is_consultation(here) else None
     if page is not None and getattr(page, "pk", None) and not page.live:
         return page if is_preview(parent_context) else None
+    if page is not None and not privacy.is_visible(actor_of(parent_context), page):
+        return None
     if page is None and (parent_context or {}).get("consult_block_preview"):
         return sample_consultation()
     return page

@@ -21,6 +21,9 @@ from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.widgets import BaseChooser
 from wagtail.blocks import PageChooserBlock
 
+from consult.models import Question
+from consult.voting.registry import method_choices
+
 CONSULTATION_PAGE = "consult.ConsultationPage"
 
 
@@ -56,8 +59,6 @@ class _QuestionListing:
     filter_form_class = QuestionFilterForm
 
     def get_object_list(self):
-        from consult.models import Question
-
         return Question.objects.select_related("page").order_by(
             "-page__latest_revision_created_at", "page_id", "sort_order"
         )
@@ -76,8 +77,6 @@ class _QuestionListing:
 
 
 def _method_label(question) -> str:
-    from consult.voting.registry import method_choices
-
     return dict(method_choices()).get(question.method, question.method)
 
 

@@ -11,13 +11,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from consult.voting import presenter
+
 from .base import (
     PREVIEW_TEMPLATE,
     ConsultStructBlock,
     page_url,
     resolve_consultation,
     subpage_url,
-    user_of,
 )
 from .choosers import ConsultationChooserBlock
 
@@ -147,8 +148,6 @@ def call_to_action(page, context: dict[str, Any] | None) -> dict[str, Any]:
     ``results`` (closed, results visible to this viewer), or ``learn``
     (upcoming, or closed with results not shown).
     """
-    from consult import permissions
-
     status = page.status
     url = page_url(page, context)
     if status == "voting":
@@ -167,7 +166,7 @@ def call_to_action(page, context: dict[str, Any] | None) -> dict[str, Any]:
             "note": page.proposals_close_at,
             "note_label": _("Proposals close on"),
         }
-    if status == "closed" and permissions.results_visible(user_of(context), page):
+    if status == "closed" and presenter.results_visible(page):
         return {
             "action": "results",
             "label": _("See the results"),

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import DatabaseError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+
+from consult import privacy
+from consult.actor import Actor
+from consult.models import Category, Proposal
 
 from .base import (
     PREVIEW_TEMPLATE,
     ConsultStructBlock,
+    actor_of,
     current_page,
     is_consultation,
     is_preview,
@@ -37,25 +43,21 @@ ORDERINGS = {
 
 def category_choices() -> list[tuple[str, str]]:
     """The proposal categories, by slug (stable across databases, unlike ids)."""
-    from django.db import DatabaseError
-
-    from consult.models import Category
-
     try:
         return [("", _("All categories")), *Category.objects.values_list("slug", "name")]
     except DatabaseError:  # before the first migration (e.g. makemigrations)
         return [("", _("All categories"))]
 
 
-def proposals_queryset(consultation, status: str, category: str, ordering: str):
-    """Published proposals of live consultations, filtered as the block says.
+def proposals_queryset(consultation, status: str, category: str, ordering: str, actor: Actor):
+    """Published proposals of live consultations ``actor`` may see (page
+    privacy), filtered as the block says.
 
     Pending, rejected, withdrawn and hidden proposals never appear here,
     whoever looks: a block is public content.
     """
-    from consult.models import Proposal
-
     queryset = Proposal.objects.filter(status=PUBLISHED, page__live=True)
+    queryset = queryset.filter(privacy.visible_q(actor, "page__"))
     if consultation is not None:
         queryset = queryset.filter(page=consultation)
     if status == "answered":
@@ -147,6 +149,7 @@ class ProposalsListBlock(ConsultStructBlock):
             value.get("status") or "published",
             value.get("category") or "",
             value.get("ordering") or "newest",
+            actor_of(parent_context),
         )
         return consultation, list(queryset[: value.get("count") or 5])
 

@@ -8,13 +8,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from consult import privacy
+from consult.exceptions import TranslationOutOfDate
+from consult.models import Question
+from consult.voting import presenter, translations
+
 from .base import (
     PREVIEW_TEMPLATE,
     ConsultStructBlock,
+    actor_of,
     current_page,
     is_preview,
     page_url,
-    user_of,
 )
 from .choosers import QuestionChooserBlock
 
@@ -42,11 +47,13 @@ def _sample_question_context() -> dict[str, Any]:
 
 
 def _visible_question(question, context):
-    """``question`` if the block may show it here: its consultation is live,
-    or this is a preview."""
+    """``question`` if the block may show it here: its consultation is live
+    and not hidden by page privacy from the viewer, or this is a preview."""
     if question is None:
         return None
-    if question.page.live or is_preview(context):
+    if is_preview(context):
+        return question
+    if question.page.live and privacy.is_visible(actor_of(context), question.page):
         return question
     return None
 
@@ -78,35 +85,25 @@ class LiveResultsBlock(ConsultStructBlock):
         preview_value = {"question": None, "heading": ""}
 
     def get_preview_value(self):
-        from consult.models import Question
-
         question = (
             Question.objects.filter(page__live=True).select_related("page").order_by("-pk").first()
         )
         return self.normalize({"question": question, "heading": ""})
 
     def question_context(self, question, context) -> dict[str, Any] | None:
-        from consult import localization
-        from consult.permissions import results_reveal_at, results_visible
-        from consult.voting.tally import pending_payload, tally_payload, turnout_payload
-
         if question is None:
             return None
         try:
             # A translated question shows the tally of its original, in its words.
-            shared = localization.shared_question(question)
-        except localization.TranslationOutOfDate:
+            shared = translations.shared_question(question)
+        except TranslationOutOfDate:
             shared = question
-        visible = results_visible(user_of(context), shared.page)
+        results = presenter.present(question, shared)
         return {
             "question": question,
-            "tally": localization.localize_payload(question, shared, tally_payload(shared))
-            if visible
-            else None,
-            "tally_pending": pending_payload(question)
-            if not visible and results_reveal_at(shared.page)
-            else None,
-            "turnout": {**turnout_payload(shared), "question": question.pk},
+            "tally": results.tally,
+            "tally_pending": results.pending,
+            "turnout": results.turnout,
         }
 
     def get_context(self, value, parent_context=None):
@@ -137,8 +134,8 @@ class LiveResultsBlock(ConsultStructBlock):
         return context
 
     def get_api_representation(self, value, context=None):
-        question = value.get("question")
-        if question is None or not question.page.live:
+        question = _visible_question(value.get("question"), None)
+        if question is None:
             return {"question": None}
         q = self.question_context(question, context)
         return {

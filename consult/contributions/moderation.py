@@ -27,9 +27,9 @@ from wagtail.log_actions import log
 
 from consult import conf, permissions, signals
 from consult.contributions import notifications
-from consult.contributions.exceptions import InvalidContribution, NotModerator
 from consult.contributions.services import comments_changed
 from consult.contributions.text import clean_text
+from consult.exceptions import InvalidContribution, NotModerator
 from consult.models import Comment, Proposal, Report
 
 NOTE_MAX_LENGTH = 2000

@@ -1,12 +1,17 @@
 """What each viewer may see, as querysets with everything a listing needs
-joined or annotated, so a list costs the same few queries at any size."""
+joined or annotated, so a list costs the same few queries at any size.
+
+Functions that find items by id take ``who`` (an Actor, a request or a user)
+and apply page privacy (``consult.privacy``): an item of a consultation
+hidden from the viewer is not found."""
 
 from __future__ import annotations
 
 from django.db.models import BooleanField, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from consult import permissions
+from consult import permissions, privacy
+from consult.actor import as_actor
 from consult.models import Category, Comment, ConsultationPage, Proposal, Support
 
 PUBLISHED = "published"
@@ -29,8 +34,8 @@ def visible_q(user) -> Q:
     return q
 
 
-def live_consultation(page_id: int) -> ConsultationPage | None:
-    return ConsultationPage.objects.live().filter(pk=page_id).first()
+def live_consultation(who, page_id: int) -> ConsultationPage | None:
+    return privacy.live_consultation(who, page_id)
 
 
 def proposals_for(user, page: ConsultationPage):
@@ -88,16 +93,33 @@ def proposal_for(user, page: ConsultationPage, proposal_id: int) -> Proposal | N
     return proposal
 
 
-def proposal_by_id(user, proposal_id: int) -> Proposal | None:
-    """A proposal of a live consultation, if ``user`` may see it."""
+def proposal_by_id(who, proposal_id: int) -> Proposal | None:
+    """A proposal of a live consultation, if ``who`` may see it."""
+    actor = as_actor(who)
+    user = actor.user
+    proposals = Proposal.objects.filter(pk=proposal_id, page__live=True)
     proposal = (
-        annotate_proposals(Proposal.objects.filter(pk=proposal_id, page__live=True), user)
+        annotate_proposals(proposals.filter(privacy.visible_q(actor, "page__")), user)
         .select_related("page")
         .first()
     )
     if proposal is None or not permissions.can_see_proposal(user, proposal):
         return None
     return proposal
+
+
+def comment_by_id(who, comment_id: int) -> Comment | None:
+    """A comment of a live consultation, if ``who`` may see it."""
+    actor = as_actor(who)
+    comment = (
+        Comment.objects.filter(page__live=True, pk=comment_id)
+        .filter(privacy.visible_q(actor, "page__"))
+        .select_related("page", "author")
+        .first()
+    )
+    if comment is None or not permissions.can_see_comment(actor.user, comment):
+        return None
+    return comment
 
 
 def categories():

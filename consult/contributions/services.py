@@ -1,10 +1,11 @@
 """Citizens' writes: proposals, supports, comments, reports.
 
-Every entry point (API, page forms, commands) calls these functions, so the
-rules are checked once. Each checks permission and input first and writes
-nothing on refusal (raising a ``ConsultError``), writes in one transaction,
-sends its signal there, and leaves the outside world (websocket broadcast,
-emails) to ``transaction.on_commit``.
+Every entry point (API, page forms, commands) calls these functions with
+``who`` (an ``Actor``, a request or a user), so the rules are checked once:
+page privacy, write limits, permission and phase, input. Each writes nothing
+on refusal (raising a ``ConsultError``), writes in one transaction, sends its
+signal there, and leaves the outside world (websocket broadcast, emails) to
+receivers that wait for ``transaction.on_commit``.
 
 Counters that live updates number are changed with ``F()`` in the same
 transaction: ``Proposal.supports``/``Proposal.version`` for supports and
@@ -16,7 +17,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -24,15 +24,16 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consult import conf, permissions, signals
-from consult.contributions.exceptions import (
+from consult import conf, permissions, privacy, ratelimit, signals
+from consult.actor import Actor, as_actor
+from consult.contributions.text import clean_text
+from consult.exceptions import (
     AlreadyReported,
     InvalidContribution,
     NoSupport,
     NotEditable,
     NotFound,
 )
-from consult.contributions.text import clean_text
 from consult.models import (
     Category,
     Comment,
@@ -43,7 +44,6 @@ from consult.models import (
     Support,
 )
 from consult.models.comments import MAX_COMMENT_DEPTH, ReportReason, Stance
-from consult.realtime.broadcast import publish_comments, publish_supports
 
 PUBLISHED = "published"
 PENDING = "pending"
@@ -71,7 +71,7 @@ class SupportResult:
 
 
 def submit_proposal(
-    user,
+    who,
     page: ConsultationPage,
     *,
     title: object = None,
@@ -85,6 +85,9 @@ def submit_proposal(
     ``category`` is a ``Category``, its id or None; ``latitude``/``longitude``
     are both given (numbers, -90..90 and -180..180) or both None.
     """
+    actor = _visible_to(who, page)
+    user = actor.user
+    ratelimit.hit("proposal", actor)
     refusal = permissions.proposal_refusal(user, page)
     if refusal:
         raise refusal
@@ -102,7 +105,7 @@ def submit_proposal(
 
 
 def edit_proposal(
-    user,
+    who,
     proposal: Proposal,
     *,
     title: object = UNSET,
@@ -112,6 +115,9 @@ def edit_proposal(
     longitude: object = UNSET,
 ) -> Proposal:
     """The author changes their proposal while it awaits moderation."""
+    actor = _visible_to(who, proposal.page)
+    user = actor.user
+    ratelimit.hit("proposal", actor)
     refusal = permissions.proposal_edit_refusal(user, proposal)
     if refusal:
         raise refusal
@@ -142,8 +148,11 @@ def edit_proposal(
     return fresh
 
 
-def withdraw_proposal(user, proposal: Proposal) -> Proposal:
+def withdraw_proposal(who, proposal: Proposal) -> Proposal:
     """The author takes their proposal back (status ``withdrawn``)."""
+    actor = _visible_to(who, proposal.page)
+    user = actor.user
+    ratelimit.hit("proposal", actor)
     refusal = permissions.proposal_withdraw_refusal(user, proposal)
     if refusal:
         raise refusal
@@ -158,8 +167,11 @@ def withdraw_proposal(user, proposal: Proposal) -> Proposal:
     return fresh
 
 
-def support_proposal(user, proposal: Proposal) -> SupportResult:
+def support_proposal(who, proposal: Proposal) -> SupportResult:
     """``user`` supports ``proposal`` (once: a second call changes nothing)."""
+    actor = _visible_to(who, proposal.page)
+    user = actor.user
+    ratelimit.hit("support", actor)
     refusal = permissions.support_refusal(user, proposal)
     if refusal:
         raise refusal
@@ -173,13 +185,15 @@ def support_proposal(user, proposal: Proposal) -> SupportResult:
             changed = True
             _count_support(proposal.pk, +1)
             signals.proposal_supported.send(Proposal, proposal=proposal, user=user, supported=True)
-            transaction.on_commit(partial(publish_supports, proposal.pk))
         supports = Proposal.objects.filter(pk=proposal.pk).values_list("supports", flat=True)
         return SupportResult(changed=changed, supports=supports.get())
 
 
-def withdraw_support(user, proposal: Proposal) -> SupportResult:
+def withdraw_support(who, proposal: Proposal) -> SupportResult:
     """``user`` takes their support back; ``NoSupport`` if they had none."""
+    actor = _visible_to(who, proposal.page)
+    user = actor.user
+    ratelimit.hit("support", actor)
     refusal = permissions.support_refusal(user, proposal)
     if refusal:
         raise refusal
@@ -189,7 +203,6 @@ def withdraw_support(user, proposal: Proposal) -> SupportResult:
             raise NoSupport()
         _count_support(proposal.pk, -1)
         signals.proposal_supported.send(Proposal, proposal=proposal, user=user, supported=False)
-        transaction.on_commit(partial(publish_supports, proposal.pk))
         supports = Proposal.objects.filter(pk=proposal.pk).values_list("supports", flat=True)
         return SupportResult(changed=True, supports=supports.get())
 
@@ -204,7 +217,7 @@ def _count_support(proposal_id: int, delta: int) -> None:
 
 
 def post_comment(
-    user,
+    who,
     page: ConsultationPage,
     *,
     body: object = None,
@@ -217,6 +230,9 @@ def post_comment(
     ``parent``/``proposal`` are instances, ids or None. A reply belongs to its
     parent's proposal; replies nest ``MAX_COMMENT_DEPTH`` deep at most.
     """
+    actor = _visible_to(who, page)
+    user = actor.user
+    ratelimit.hit("comment", actor)
     refusal = permissions.comment_refusal(user, page)
     if refusal:
         raise refusal
@@ -254,14 +270,15 @@ def post_comment(
     return comment
 
 
-def edit_comment(
-    user, comment: Comment, *, body: object = UNSET, stance: object = UNSET
-) -> Comment:
+def edit_comment(who, comment: Comment, *, body: object = UNSET, stance: object = UNSET) -> Comment:
     """The author edits their comment within ``COMMENT_EDIT_WINDOW`` seconds.
 
     Under pre-moderation an edited published comment waits for moderation
     again, so an approved comment cannot be turned into another one.
     """
+    actor = _visible_to(who, comment.page)
+    user = actor.user
+    ratelimit.hit("comment", actor)
     refusal = permissions.comment_edit_refusal(user, comment)
     if refusal:
         raise refusal
@@ -291,9 +308,12 @@ def edit_comment(
     return fresh
 
 
-def delete_comment(user, comment: Comment) -> Comment:
+def delete_comment(who, comment: Comment) -> Comment:
     """The author removes their comment: its text is blanked for good, the
     comment stays as a placeholder so replies keep their place."""
+    actor = _visible_to(who, comment.page)
+    user = actor.user
+    ratelimit.hit("comment", actor)
     refusal = permissions.comment_delete_refusal(user, comment)
     if refusal:
         raise refusal
@@ -313,7 +333,7 @@ def delete_comment(user, comment: Comment) -> Comment:
 
 def comments_changed(page_id: int) -> None:
     """Number a change of ``page_id``'s public comments (in the caller's
-    transaction) and broadcast the new state after commit."""
+    transaction) and say so with ``signals.comments_changed``."""
     updated = CommentFeed.objects.filter(page_id=page_id).update(version=F("version") + 1)
     if not updated:
         try:
@@ -321,16 +341,17 @@ def comments_changed(page_id: int) -> None:
                 CommentFeed.objects.create(page_id=page_id, version=1)
         except IntegrityError:  # a concurrent transaction just created it
             CommentFeed.objects.filter(page_id=page_id).update(version=F("version") + 1)
-    transaction.on_commit(partial(publish_comments, page_id))
+    signals.comments_changed.send(CommentFeed, page_id=page_id)
 
 
 # -------------------------------------------------------------------- reports
 
 
-def report(
-    user, item: Comment | Proposal, *, reason: object = None, details: object = ""
-) -> Report:
+def report(who, item: Comment | Proposal, *, reason: object = None, details: object = "") -> Report:
     """``user`` reports a comment or proposal they can see, once per item."""
+    actor = _visible_to(who, item.page)
+    user = actor.user
+    ratelimit.hit("report", actor)
     refusal = permissions.report_refusal(user)
     if refusal:
         raise refusal
@@ -367,6 +388,13 @@ def report(
 
 
 # ---------------------------------------------------------------- validation
+
+
+def _visible_to(who, page: ConsultationPage) -> Actor:
+    """``who`` as an Actor, or ``NotFound`` when page privacy hides ``page`` from them."""
+    actor = as_actor(who)
+    privacy.require_visible(actor, page)
+    return actor
 
 
 def _locked(model, pk: int):

@@ -17,7 +17,7 @@ from django.utils.html import escape, linebreaks, urlize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from consult.contributions.exceptions import InvalidContribution
+from consult.exceptions import InvalidContribution
 
 # C0/C1 controls except tab and newline, and the bidi embedding/override
 # controls (U+202A..U+202E) that make text display in another order than it

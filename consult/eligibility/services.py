@@ -14,7 +14,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from consult import conf
+from consult import conf, ratelimit
+from consult.actor import as_actor
 from consult.eligibility import census, codes
 from consult.eligibility.accounts import has_verified_email, is_code_participant, is_signed_in
 from consult.eligibility.base import Check, Unmet
@@ -136,25 +137,33 @@ def census_names(page) -> list[str]:
     ]
 
 
-def claim_census(user, page, identifier: object, birth_date: object) -> dict[str, Any]:
-    """Claim ``user``'s entry in the census of ``page``; the new eligibility document.
+def claim_census(actor, page, identifier: object, birth_date: object) -> dict[str, Any]:
+    """Claim the census entry of ``actor``'s user on ``page``; the new
+    eligibility document.
 
-    ``NotAuthenticated``; ``NotEligible`` for a page without a census rule or
-    details that match nothing; ``CensusEntryClaimed`` (see ``census.claim``).
+    Every attempt counts against ``THROTTLE_RATES["census_claim"]``
+    (``Throttled``); then ``NotAuthenticated``; ``NotEligible`` for a page
+    without a census rule or details that match nothing;
+    ``CensusEntryClaimed`` (see ``census.claim``).
     """
-    if not is_signed_in(user):
+    actor = as_actor(actor)
+    if not actor.signed_in:
         raise NotAuthenticated()
+    ratelimit.hit("census_claim", actor)
     names = census_names(page)
     if not names:
         raise NotEligible(_("This consultation does not use a census."), rule="census")
     if not isinstance(identifier, str) or not isinstance(birth_date, str):
         raise census.no_match()
-    census.claim(user, names, identifier, birth_date)
-    return document(user, page)
+    census.claim(actor.user, names, identifier, birth_date)
+    return document(actor.user, page)
 
 
-def code_login(page, code: object):
-    """The participant account ``code`` signs in on ``page`` (``NotEligible`` if none)."""
+def code_login(actor, page, code: object):
+    """The participant account ``code`` signs in on ``page``. Every attempt
+    counts against ``THROTTLE_RATES["code_login"]`` (per address when
+    anonymous); ``NotEligible`` for an unknown, revoked or foreign code."""
+    ratelimit.hit("code_login", as_actor(actor))
     if not isinstance(code, str) or len(code) > 100:
         raise codes.unknown_code()
     return codes.participant_for(page, code)

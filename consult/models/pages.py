@@ -1,27 +1,22 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Case, CharField, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from wagtail.admin.panels import (
-    FieldPanel,
-    FieldRowPanel,
-    MultiFieldPanel,
-    ObjectList,
-    TabbedInterface,
-)
+from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageManager
+from wagtail.query import PageQuerySet
 
 from consult import conf
-from consult.blocks import ConsultationBodyBlock, EligibilityBlock
-from consult.forms import ConsultationPageForm, QuestionForm
-from consult.panels import FormClassInlinePanel
 
 
 class Status(models.TextChoices):
@@ -47,20 +42,116 @@ class Moderation(models.TextChoices):
     POST = "post", _("After publication")
 
 
+# A consultation's status, the one definition: ``ConsultationPage.status_at``
+# in Python and ``status_conditions`` in SQL say the same thing, side by side.
+# The voting phase wins over the proposals phase; "upcoming" means a phase
+# still to open; everything else is closed.
+
+
 def _phase_active(now: datetime, opens: datetime | None, closes: datetime | None) -> bool:
     return opens is not None and opens <= now and (closes is None or now < closes)
 
 
-def _contribution_view(name: str):
-    """A page route served by ``consult.contribution_views.<name>(request, page, ...)``.
+def _phase_active_q(phase: str, now: datetime) -> Q:
+    return Q(**{f"{phase}_open_at__lte": now}) & (
+        Q(**{f"{phase}_close_at__isnull": True}) | Q(**{f"{phase}_close_at__gt": now})
+    )
 
-    The views are imported when called: models do not import the layers above them.
+
+def status_conditions(now: datetime) -> list[tuple[Q, Status]]:
+    """``status_at(now)`` as SQL conditions, first match wins; none: closed."""
+    return [
+        (_phase_active_q("voting", now), Status.VOTING),
+        (_phase_active_q("proposals", now), Status.PROPOSALS),
+        (Q(proposals_open_at__gt=now) | Q(voting_open_at__gt=now), Status.UPCOMING),
+    ]
+
+
+def status_q(status: str, now: datetime) -> Q:
+    """Pages whose ``status_at(now)`` is ``status``."""
+    earlier = Q()
+    for condition, value in status_conditions(now):
+        if value == status:
+            return condition & ~earlier if earlier else condition
+        earlier |= condition
+    if status != Status.CLOSED:
+        raise ValueError(f"unknown status {status!r}")
+    return ~earlier
+
+
+class ConsultationPageQuerySet(PageQuerySet):
+    def with_status(self, *statuses: str, now: datetime | None = None):
+        """Consultations in any of ``statuses`` at ``now`` (default: now)."""
+        now = now or timezone.now()
+        query = Q()
+        for status in statuses:
+            query |= status_q(status, now)
+        return self.filter(query)
+
+    def annotate_status(self, now: datetime | None = None):
+        """Annotated with ``current_status`` (``status_at(now)``) and
+        ``status_rank`` (0 voting, 1 proposals, 2 upcoming, 3 closed: what
+        needs attention first)."""
+        now = now or timezone.now()
+        conditions = status_conditions(now)
+
+        def case(values, output_field):
+            return Case(
+                *(When(condition, then=Value(values[status])) for condition, status in conditions),
+                default=Value(values[Status.CLOSED]),
+                output_field=output_field,
+            )
+
+        return self.annotate(
+            current_status=case({status: str(status) for status in Status}, CharField()),
+            status_rank=case(STATUS_RANK, IntegerField()),
+        )
+
+
+#: Listing order of statuses: what needs attention first.
+STATUS_RANK = {Status.VOTING: 0, Status.PROPOSALS: 1, Status.UPCOMING: 2, Status.CLOSED: 3}
+
+
+# The pages' behaviour that belongs to the layers above the models (the views
+# that build their context and serve their routes, the blocks of the body)
+# is handed to the models by ``ConsultConfig.ready()``, the app's wiring
+# place: models never import those layers, and those layers import models.
+_wiring: dict[str, Any] = {}
+
+
+def wire(
+    *,
+    body_block: Any,
+    eligibility_block: Any,
+    index_context: Callable[..., dict[str, Any]],
+    page_context: Callable[..., dict[str, Any]],
+    routes: Mapping[str, Callable[..., Any]],
+) -> None:
+    """Connect the page models to their blocks and views (from ``ready()``).
+
+    ``index_context(page, request)`` and ``page_context(page, request)`` add
+    to the index's and the consultation's template context; ``routes`` maps
+    each route name of ``ConsultationPage`` to a view
+    ``view(request, page, **kwargs)``.
     """
+    body = ConsultationPage._meta.get_field("body")
+    body.block_types_arg = body_block
+    body.__dict__.pop("stream_block", None)  # built from the old blocks, if ever read
+    eligibility = ConsultationPage._meta.get_field("eligibility")
+    eligibility.block_types_arg = eligibility_block
+    eligibility.__dict__.pop("stream_block", None)
+    _wiring.update(
+        index_context=index_context,
+        page_context=page_context,
+        routes=dict(routes),
+    )
+
+
+def _route(name: str):
+    """The page's route ``name``, served by the view wired for it."""
 
     def view(page, request, *args, **kwargs):
-        from consult import contribution_views
-
-        return getattr(contribution_views, name)(request, page, *args, **kwargs)
+        return _wiring["routes"][name](request, page, *args, **kwargs)
 
     view.__name__ = name
     return view
@@ -89,10 +180,12 @@ class ConsultationIndexPage(Page):
         verbose_name = _("consultation index")
         verbose_name_plural = _("consultation indexes")
 
-    def consultations(self, status_filter: str | None = None) -> list[ConsultationPage]:
+    def consultations(self, status_filter: str | None = None):
+        """Live child consultations in ``status_filter`` (see ``FILTERS``),
+        before page privacy (the index's context applies it)."""
         pages = ConsultationPage.objects.child_of(self).live().order_by("-first_published_at")
         wanted = self.FILTERS.get(status_filter or "")
-        return [page for page in pages if wanted is None or page.status in wanted]
+        return pages if wanted is None else pages.with_status(*wanted)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -108,6 +201,7 @@ class ConsultationIndexPage(Page):
         ]
         context["consultations"] = self.consultations(status_filter)
         context["consult_base_template"] = conf.get("BASE_TEMPLATE")
+        context.update(_wiring["index_context"](self, request, context["consultations"]))
         return context
 
 
@@ -116,11 +210,14 @@ class ConsultationPage(RoutablePageMixin, Page):
 
     Citizens' proposals and comments are served under the page's own URL
     (``proposals/``, ``proposals/<id>/``, ...: see the routes at the end of the
-    class); their views live in ``consult.contribution_views``.
+    class); their views live in ``consult.views``. Its editing panels are
+    ``consult.admin.panels``.
     """
 
     intro = RichTextField(_("introduction"), blank=True)
-    body = StreamField(ConsultationBodyBlock(), blank=True, verbose_name=_("body"))
+    # Its blocks are ``consult.blocks.ConsultationBodyBlock``, handed over by
+    # ``wire()`` when the app is ready (StreamField builds its block on first use).
+    body = StreamField([], blank=True, verbose_name=_("body"))
 
     proposals_open_at = models.DateTimeField(_("proposals open at"), null=True, blank=True)
     proposals_close_at = models.DateTimeField(_("proposals close at"), null=True, blank=True)
@@ -152,8 +249,10 @@ class ConsultationPage(RoutablePageMixin, Page):
         default=Moderation.POST,
         help_text=_("Whether citizen contributions are checked before or after they appear."),
     )
+    # One block per eligibility rule (``consult.blocks.EligibilityBlock``,
+    # handed over by ``wire()``); read by ``consult.eligibility``.
     eligibility = StreamField(
-        EligibilityBlock(),
+        [],
         blank=True,
         default=list,
         verbose_name=_("who may take part"),
@@ -173,48 +272,8 @@ class ConsultationPage(RoutablePageMixin, Page):
         ),
     )
 
-    content_panels = [
-        *Page.content_panels,
-        FieldPanel("intro"),
-        FieldPanel("body"),
-        MultiFieldPanel(
-            [
-                FieldRowPanel([FieldPanel("proposals_open_at"), FieldPanel("proposals_close_at")]),
-                FieldRowPanel([FieldPanel("voting_open_at"), FieldPanel("voting_close_at")]),
-            ],
-            heading=_("Phases"),
-            help_text=_("Leave both dates of a phase empty to switch that phase off."),
-        ),
-        FormClassInlinePanel(
-            "questions", form_class=QuestionForm, heading=_("Questions"), label=_("Question")
-        ),
-    ]
-    settings_panels = [
-        *Page.settings_panels,
-        MultiFieldPanel(
-            [
-                FieldPanel("results_visibility"),
-                FieldPanel("ballot_secrecy"),
-                FieldPanel("allow_vote_change"),
-                FieldPanel("comments_enabled"),
-                FieldPanel("moderation"),
-                FieldPanel("support_threshold"),
-            ],
-            heading=_("Participation rules"),
-        ),
-    ]
+    objects = PageManager.from_queryset(ConsultationPageQuerySet)()
 
-    eligibility_panels = [FieldPanel("eligibility")]
-    edit_handler = TabbedInterface(
-        [
-            ObjectList(content_panels, heading=_("Content")),
-            ObjectList(eligibility_panels, heading=_("Who may take part")),
-            ObjectList(Page.promote_panels, heading=_("Promote")),
-            ObjectList(settings_panels, heading=_("Settings")),
-        ]
-    )
-
-    base_form_class = ConsultationPageForm
     parent_page_types = ["consult.ConsultationIndexPage"]
     subpage_types: list[str] = []
     template = "consult/consultation_page.html"
@@ -253,42 +312,36 @@ class ConsultationPage(RoutablePageMixin, Page):
         return "open"
 
     def get_context(self, request, *args, **kwargs):
-        from consult.contribution_views import contributions_context
-        from consult.views import consultation_context  # views import models
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(consultation_context(self, request))
-        context.update(contributions_context(self, request))
+        context.update(_wiring["page_context"](self, request))
         return context
 
     # Citizens' proposals and comments. GET routes render pages; the others
     # take plain form POSTs (JavaScript off) and redirect back with a message.
-    proposals_route = path("proposals/", name="proposals")(_contribution_view("proposal_list"))
-    proposal_new_route = path("proposals/new/", name="proposal_new")(
-        _contribution_view("proposal_create")
-    )
+    proposals_route = path("proposals/", name="proposals")(_route("proposal_list"))
+    proposal_new_route = path("proposals/new/", name="proposal_new")(_route("proposal_create"))
     proposal_route = re_path(rf"^proposals/{_ID % 'proposal_id'}/$", name="proposal")(
-        _contribution_view("proposal_detail")
+        _route("proposal_detail")
     )
     proposal_edit_route = re_path(
         rf"^proposals/{_ID % 'proposal_id'}/edit/$", name="proposal_edit"
-    )(_contribution_view("proposal_edit"))
+    )(_route("proposal_edit"))
     proposal_withdraw_route = re_path(
         rf"^proposals/{_ID % 'proposal_id'}/withdraw/$", name="proposal_withdraw"
-    )(_contribution_view("proposal_withdraw"))
+    )(_route("proposal_withdraw"))
     proposal_support_route = re_path(
         rf"^proposals/{_ID % 'proposal_id'}/support/$", name="proposal_support"
-    )(_contribution_view("proposal_support"))
+    )(_route("proposal_support"))
     proposal_report_route = re_path(
         rf"^proposals/{_ID % 'proposal_id'}/report/$", name="proposal_report"
-    )(_contribution_view("proposal_report"))
-    comment_new_route = path("comments/", name="comment_new")(_contribution_view("comment_create"))
+    )(_route("proposal_report"))
+    comment_new_route = path("comments/", name="comment_new")(_route("comment_create"))
     comment_edit_route = re_path(rf"^comments/{_ID % 'comment_id'}/edit/$", name="comment_edit")(
-        _contribution_view("comment_edit")
+        _route("comment_edit")
     )
     comment_delete_route = re_path(
         rf"^comments/{_ID % 'comment_id'}/delete/$", name="comment_delete"
-    )(_contribution_view("comment_delete"))
+    )(_route("comment_delete"))
     comment_report_route = re_path(
         rf"^comments/{_ID % 'comment_id'}/report/$", name="comment_report"
-    )(_contribution_view("comment_report"))
+    )(_route("comment_report"))

@@ -67,7 +67,7 @@ class Question(ClusterableModel, Orderable):
         return self.participations.exists()
 
     # Once a question has ballots its method and options stay as they are
-    # stored (SPEC §4). The page editor's form says so (``consult.forms``),
+    # stored (SPEC §4). The page editor's form says so (``consult.admin.forms``),
     # but revisions bypass forms: publishing an old revision, a scheduled
     # one made before the vote, or reverting to one, rebuilds the page from
     # the revision's JSON and saves it, deleting children the JSON lacks. So

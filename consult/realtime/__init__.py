@@ -7,5 +7,5 @@ socket) → ``consult.consumers``. ``coalesce``, ``loops``, ``limits`` and
 ``groups`` are their small helpers; ``checks`` checks the layer's settings.
 
 ``realtime`` reads committed state and the settings; it never imports the
-API or the consumers. docs/realtime.md describes the design.
+API or the consumers. docs/explanation/realtime.md describes the design.
 """

@@ -24,11 +24,12 @@ from channels.layers import get_channel_layer
 from django.db.models import Exists, OuterRef, Subquery
 from wagtail.models import Page
 
-from consult import conf, permissions
+from consult import conf
 from consult.models import Question
 from consult.realtime.coalesce import Coalescer
 from consult.realtime.groups import consultation_group, question_topic
 from consult.realtime.loops import PerLoop, call_soon_in_serving_loop
+from consult.voting import presenter, translations
 
 logger = logging.getLogger(__name__)
 
@@ -37,20 +38,13 @@ EVENT_TYPE = "consult.update"
 
 
 def question_message(question: Question, shared: Question | None = None) -> dict[str, Any]:
-    """The websocket message for ``question`` as its page shows it: its tally
-    (for a translated question its original's, ``shared``, in the
-    translation's ids and words), or only its turnout while results are not
-    visible to the public.
+    """The websocket message for ``question`` as the public sees it
+    (``consult.voting.presenter``): its tally, or only its turnout.
 
     Without ``shared`` it is looked up, and raises ``TranslationOutOfDate``
     for a translation that no longer matches.
     """
-    # Imported here: localization imports the ballot services, which import this module.
-    from consult import localization
-
-    if permissions.results_visible(None, question.page):
-        return {"type": "tally", **localization.tally(question, shared)}
-    return {"type": "turnout", **localization.turnout(question, shared)}
+    return presenter.present(question, shared).message
 
 
 def publish_question(question_id: int) -> None:
@@ -103,8 +97,6 @@ def question_updates(question_id: int) -> list[tuple[int, str, int, dict[str, An
     ``question_id`` holds the ballots (ballots are only cast on source
     questions), so the question's own tally is the shared one.
     """
-    from consult import localization
-
     group = Page.objects.filter(translation_key=OuterRef("page__translation_key"))
     question = (
         Question.objects.select_related("page")
@@ -122,8 +114,8 @@ def question_updates(question_id: int) -> list[tuple[int, str, int, dict[str, An
         # An out-of-date translation takes no ballots and shows no tally.
         shown += [
             translated
-            for translated in localization.translated_questions(question)
-            if localization.matches(translated, question)
+            for translated in translations.translated_questions(question)
+            if translations.matches(translated, question)
         ]
     updates = []
     for each in shown:

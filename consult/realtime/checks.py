@@ -27,7 +27,7 @@ def check_channel_layer(app_configs: Any, **kwargs: Any) -> list[Warning]:
                     f"{REDIS_BLOCKING_READ} s blocking read: idle readers time out and "
                     "live updates stall until they reconnect.",
                     hint='Give each host dict a "socket_timeout" (e.g. 30) and a '
-                    '"max_connections" (e.g. 1000); see docs/realtime.md.',
+                    '"max_connections" (e.g. 1000); see docs/how-to/scale-out.md.',
                     id="consult.W010",
                 )
             )

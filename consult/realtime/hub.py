@@ -31,13 +31,15 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.layers import BaseChannelLayer, get_channel_layer
 
-from consult import conf, localization, permissions
+from consult import conf
+from consult.exceptions import TranslationOutOfDate
 from consult.models import ConsultationPage, Tally
 from consult.realtime.broadcast import EVENT_TYPE, broadcast_interval, question_message
 from consult.realtime.coalesce import Coalescer
 from consult.realtime.groups import consultation_group, question_topic
 from consult.realtime.loops import PerLoop
 from consult.realtime.outbox import Frame, Outbox
+from consult.voting import presenter, translations
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +54,7 @@ REVEAL_MARGIN, REVEAL_CHECK_EVERY = 0.5, 300.0
 @dataclass(frozen=True)
 class Snapshot:
     frames: list[Frame]
-    #: See ``permissions.results_reveal_at``, as epoch seconds.
+    #: See ``presenter.results_reveal_at``, as epoch seconds.
     reveal_at: float | None = None
     #: Per topic, the question whose tally it shows (a translated question
     #: shows its original's).
@@ -441,18 +443,18 @@ def read_snapshots(page_id: int) -> Snapshot | None:
     page = ConsultationPage.objects.live().filter(pk=page_id).first()
     if page is None:
         return None
-    localization.remember_source_page(page, localization.source_page_id(page))
+    translations.remember_source_page(page, translations.source_page_id(page))
     frames, sources = [], {}
     for question in page.questions.all():
         try:
-            shared = localization.shared_question(question)
-        except localization.TranslationOutOfDate:
+            shared = translations.shared_question(question)
+        except TranslationOutOfDate:
             continue  # it takes no ballots and shows no tally until updated
         message = question_message(question, shared)
         topic = question_topic(question.pk)
         frames.append(Frame(topic, message["version"], json.dumps(message)))
         sources[topic] = shared.pk
-    reveal_at = permissions.results_reveal_at(page)
+    reveal_at = presenter.results_reveal_at(page)
     return Snapshot(frames, reveal_at.timestamp() if reveal_at is not None else None, sources)
 
 

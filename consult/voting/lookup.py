@@ -2,11 +2,12 @@
 
 A ballot request reads a handful of the page's fields (phases, vote change,
 secrecy, results visibility), which page of the translation group holds the
-ballots, and whether the voter has a verified email address. Loading the
-whole Wagtail page for that, then asking the other two questions separately,
-was half the cost of a ballot. Here they are one narrow query, and the
-answers are handed to ``consult.localization`` and ``consult.permissions``,
-which would otherwise look them up themselves.
+ballots, whether any page privacy restriction applies to the page, and
+whether the voter has a verified email address. Loading the whole Wagtail
+page for that, then asking the other questions separately, was half the
+cost of a ballot. Here they are one narrow query, and the answers are handed
+to ``consult.voting.translations``, ``consult.privacy`` and
+``consult.permissions``, which would otherwise look them up themselves.
 
 The statement is written out rather than composed with the ORM: composing
 and compiling that query (a join through Wagtail's page inheritance and two
@@ -24,10 +25,11 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Field
 from django.http import Http404
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
-from consult import conf, localization, permissions
+from consult import conf, permissions, privacy
 from consult.models import ConsultationPage, Question
+from consult.voting import translations
 
 #: The page fields the ballot, tally and own-ballot rules read. Reading any
 #: other field of a page loaded here costs a query of its own.
@@ -36,6 +38,7 @@ BALLOT_PAGE_FIELDS = frozenset(
         "id",
         "page_ptr",
         "title",
+        "path",
         "live",
         "translation_key",
         "locale",
@@ -91,6 +94,12 @@ def _statement(vendor: str, with_voter: bool) -> _Statement:
         f"(SELECT MIN(source.id) FROM {page_table} source "  # noqa: S608
         f"WHERE source.translation_key = {page_table}.translation_key)"
     )
+    restriction_table = quote(PageViewRestriction._meta.db_table)
+    restricted = (
+        f"EXISTS (SELECT 1 FROM {restriction_table} restriction "  # noqa: S608
+        f"JOIN {page_table} restricted ON restricted.id = restriction.page_id "
+        f"WHERE SUBSTR({page_table}.path, 1, LENGTH(restricted.path)) = restricted.path)"
+    )
     verified = "NULL"
     if with_voter:
         from allauth.account.models import EmailAddress
@@ -100,7 +109,8 @@ def _statement(vendor: str, with_voter: bool) -> _Statement:
             "WHERE email.user_id = %s AND email.verified = %s)"
         )
     sql = (
-        f"SELECT {', '.join(name for name, _converters in columns)}, {source}, {verified} "  # noqa: S608
+        f"SELECT {', '.join(name for name, _converters in columns)}, {source}, {restricted}, "  # noqa: S608
+        f"{verified} "
         f"FROM {question_table} "
         f"JOIN {consultation_table} ON {consultation_table}.page_ptr_id = {question_table}.page_id "
         f"JOIN {page_table} ON {page_table}.id = {consultation_table}.page_ptr_id "
@@ -142,12 +152,13 @@ def live_question(question_id: int, voter=None) -> Question:
         row = cursor.fetchone()
     if row is None:
         raise Http404
-    *values, source_id, verified = row
+    *values, source_id, restricted, verified = row
     values = _convert(values, statement.converters)
     split = len(statement.question_names)
     question = Question.from_db(DEFAULT_DB_ALIAS, statement.question_names, values[:split])
     question.page = ConsultationPage.from_db(DEFAULT_DB_ALIAS, statement.page_names, values[split:])
-    localization.remember_source_page(question.page, source_id)
+    translations.remember_source_page(question.page, source_id)
+    privacy.remember_restricted(question.page, bool(restricted))
     if with_voter:
         permissions.remember_verified_email(voter, bool(verified))
     return question

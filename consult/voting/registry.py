@@ -38,5 +38,10 @@ def get_method(key: str) -> VotingMethod:
         raise ImproperlyConfigured(f"Unknown voting method {key!r}") from None
 
 
+def voting_methods() -> dict[str, VotingMethod]:
+    """Every voting method by key, built-in ones first."""
+    return dict(_registry())
+
+
 def method_choices() -> list[tuple[str, str]]:
     return [(key, str(method.label)) for key, method in _registry().items()]

@@ -1,8 +1,14 @@
 """Casting, replacing and withdrawing ballots: the only code that writes them.
 
-Every entry point (API, page form, commands) calls these functions, so the
-rules are checked once. Each write changes the ballot and the tally in one
-transaction and schedules the broadcast for after commit.
+Every entry point (API, page form, websocket, commands, code calling in)
+calls these functions with the question it was given, and they enforce every
+rule themselves, in this order: page privacy, write limits, signed in, phase,
+eligibility, the translation's original question, a valid ballot. A
+question of a translated consultation counts on its original's question
+(``consult.voting.translations``), so one person has one ballot per question
+in every language. Each write changes the ballot and the tally in one
+transaction and sends ``ballot_cast`` / ``ballot_retracted`` inside it; the
+live results (``consult.realtime``) publish on commit.
 """
 
 from __future__ import annotations
@@ -13,11 +19,11 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from consult import permissions, signals
+from consult import permissions, privacy, ratelimit, signals
+from consult.actor import Actor, as_actor
 from consult.exceptions import AlreadyVoted, NoBallot
 from consult.models import Ballot, Participation, Question
-from consult.realtime.broadcast import publish_question
-from consult.voting import statements
+from consult.voting import statements, translations
 from consult.voting.digest import ballot_digest
 from consult.voting.methods.base import Counts
 from consult.voting.registry import get_method
@@ -29,30 +35,45 @@ class CastResult:
     content: dict[str, Any]
 
 
-def cast_ballot(user, question: Question, body: Any) -> CastResult:
-    """Record ``user``'s ballot on ``question``, or replace it where allowed.
-
-    Raises a ``ConsultError`` (not authenticated, not eligible, phase, already
-    voted, invalid ballot) without writing anything.
-    """
-    page = question.page
-    refusal = permissions.voting_refusal(user, page)
+def check_voting(actor: Actor, question: Question) -> None:
+    """Raise the ``ConsultError`` that stops ``actor`` from casting, changing
+    or withdrawing a ballot on ``question`` now (the ballot itself aside)."""
+    privacy.require_visible(actor, question.page)
+    # Before the other rules, as a refused write still costs a request.
+    ratelimit.hit("ballot", actor)
+    refusal = permissions.voting_refusal(actor.user, question.page)
     if refusal:
         raise refusal
-    method = get_method(question.method)
+
+
+def cast_ballot(who, question: Question, body: Any) -> CastResult:
+    """Record the ballot of ``who`` (an Actor, a request or a user) on
+    ``question``, or replace it where allowed.
+
+    Raises a ``ConsultError`` (not found, not authenticated, not eligible,
+    phase, throttled, already voted, invalid ballot, translation out of date)
+    without writing anything. The content comes back in ``question``'s
+    option ids.
+    """
+    actor = as_actor(who)
+    check_voting(actor, question)
+    shared, body = translations.resolve_ballot(question, body)
+    page = shared.page
+    user = actor.user
+    method = get_method(shared.method)
     # A queryset, evaluated (once) only by the methods that look at options.
-    content = method.clean(question, body, question.options.all())
-    digest = ballot_digest(question.pk, user.pk)
+    content = method.clean(shared, body, shared.options.all())
+    digest = ballot_digest(shared.pk, user.pk)
 
     with transaction.atomic():
-        created = statements.insert_ballot(question.pk, user.pk, digest, content)
+        created = statements.insert_ballot(shared.pk, user.pk, digest, content)
         if created:
             deltas = method.counts(content)
             ballots_delta = 1
         else:
             if not page.allow_vote_change:
                 raise AlreadyVoted()
-            ballot = Ballot.objects.select_for_update().filter(question=question, digest=digest)
+            ballot = Ballot.objects.select_for_update().filter(question=shared, digest=digest)
             ballot = ballot.first()
             if ballot is None:
                 # The ballot key changed since this vote: it still counts, but
@@ -63,57 +84,60 @@ def cast_ballot(user, question: Question, body: Any) -> CastResult:
             ballot.save(update_fields=["content"])
             ballots_delta = 0
 
-        statements.add_to_tally(question.pk, ballots_delta, deltas)
-        signals.ballot_cast.send(Question, question=question, voter=user, created=created)
-        transaction.on_commit(lambda: publish_question(question.pk))
-    return CastResult(created=created, content=content)
+        statements.add_to_tally(shared.pk, ballots_delta, deltas)
+        signals.ballot_cast.send(Question, question=shared, voter=user, created=created)
+    return CastResult(
+        created=created, content=translations.to_translation(question, shared, content)
+    )
 
 
-def retract_ballot(user, question: Question) -> None:
-    """Withdraw ``user``'s ballot while voting is open and changes are allowed."""
-    page = question.page
-    refusal = permissions.voting_refusal(user, page)
-    if refusal:
-        raise refusal
-    if not page.allow_vote_change:
+def retract_ballot(who, question: Question) -> None:
+    """Withdraw the ballot of ``who`` while voting is open and changes are allowed."""
+    actor = as_actor(who)
+    check_voting(actor, question)
+    shared = translations.shared_question(question)
+    if not shared.page.allow_vote_change:
         raise AlreadyVoted(_("Ballots on this question cannot be withdrawn."))
-    method = get_method(question.method)
+    user = actor.user
+    method = get_method(shared.method)
     with transaction.atomic():
-        deleted, _detail = Participation.objects.filter(question=question, voter=user).delete()
+        deleted, _detail = Participation.objects.filter(question=shared, voter=user).delete()
         if not deleted:
             raise NoBallot()
         ballot = (
             Ballot.objects.select_for_update()
-            .filter(question=question, digest=ballot_digest(question.pk, user.pk))
+            .filter(question=shared, digest=ballot_digest(shared.pk, user.pk))
             .first()
         )
         if ballot is None:
             raise AlreadyVoted(_("Your earlier ballot can no longer be changed."))
         deltas = {key: (-v, -t) for key, (v, t) in method.counts(ballot.content).items()}
         ballot.delete()
-        statements.add_to_tally(question.pk, -1, deltas)
-        signals.ballot_retracted.send(Question, question=question, voter=user)
-        transaction.on_commit(lambda: publish_question(question.pk))
+        statements.add_to_tally(shared.pk, -1, deltas)
+        signals.ballot_retracted.send(Question, question=shared, voter=user)
 
 
-def own_ballot(user, question: Question) -> dict[str, Any] | None:
-    """``user``'s stored ballot content, or None if they have not voted.
+def own_ballot(who, question: Question) -> dict[str, Any] | None:
+    """The stored ballot content of ``who`` in ``question``'s option ids, or
+    None if they have not voted (or may not see the question).
 
     Returns ``{}`` for a voter whose ballot exists but may not be shown
     (secret ballots, or one no longer matched after a key change).
     """
-    if not permissions.is_signed_in(user):
+    actor = as_actor(who)
+    if not actor.signed_in or not privacy.is_visible(actor, question.page):
         return None
-    if not Participation.objects.filter(question=question, voter=user).exists():
+    shared = translations.shared_question(question)
+    if not Participation.objects.filter(question=shared, voter=actor.user).exists():
         return None
-    if question.page.ballot_secrecy == "secret":
+    if shared.page.ballot_secrecy == "secret":
         return {}
     content = (
-        Ballot.objects.filter(question=question, digest=ballot_digest(question.pk, user.pk))
+        Ballot.objects.filter(question=shared, digest=ballot_digest(shared.pk, actor.user.pk))
         .values_list("content", flat=True)
         .first()
     )
-    return content or {}
+    return translations.to_translation(question, shared, content) or {}
 
 
 def _difference(new: Counts, old: Counts) -> Counts:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from consult import conf
-from consult.privacy import services
+from consult.personal_data import services
 
 
 class Command(BaseCommand):

@@ -1,6 +1,8 @@
 // wagtail-consult: progressive enhancement of the consultation page.
 // Without this script every form still works by a plain POST; with it,
-// ballots go through the JSON API and results follow the websocket live.
+// the ballot form posts its own fields and asks for JSON (the server's
+// voting method reads them, as for a plain post), and results follow the
+// websocket live.
 // Every string shown comes from the templates' data- attributes (translated).
 
 const lang = document.documentElement.lang || undefined;
@@ -13,65 +15,6 @@ function interpolate(template, values) {
 function formatNumber(value, { min = 0, max = min } = {}) {
   return new Intl.NumberFormat(lang, { minimumFractionDigits: min, maximumFractionDigits: max }).format(value);
 }
-
-// The question's own form fields, names without the "q12-" prefix.
-class Fields {
-  constructor(form, prefix) {
-    this.pairs = [];
-    for (const [name, value] of new FormData(form)) {
-      if (name.startsWith(prefix) && typeof value === "string") this.pairs.push([name.slice(prefix.length), value]);
-    }
-  }
-
-  get(name) {
-    const pair = this.pairs.find(([key]) => key === name);
-    return pair ? pair[1] : null;
-  }
-
-  getAll(name) {
-    return this.pairs.filter(([key]) => key === name).map(([, value]) => value);
-  }
-
-  // [id, value] for fields named "<stem>-<id>" with a non-empty value.
-  numbered(stem) {
-    return this.pairs
-      .filter(([key, value]) => key.startsWith(`${stem}-`) && value !== "")
-      .map(([key, value]) => [key.slice(stem.length + 1), value]);
-  }
-}
-
-// Ballot bodies by method, built from the same fields the plain form posts
-// (see each method's body_from_form). null means "nothing chosen": the plain
-// post then runs and the server says what is missing.
-const BODY_BUILDERS = {
-  yes_no: (fields) => (fields.get("choice") ? { choice: fields.get("choice") } : null),
-  single: (fields) => (fields.get("option") ? { option: Number(fields.get("option")) } : null),
-  // Approving of nothing can be a valid ballot (min_choices 0): always send.
-  approval: (fields) => ({ options: fields.getAll("options").map(Number) }),
-  budget: (fields) => {
-    const options = fields.getAll("options").map(Number);
-    return options.length ? { options } : null;
-  },
-  ranked: (fields) => {
-    const byRank = new Map();
-    for (const [id, rank] of fields.numbered("rank")) {
-      if (!/^\d+$/.test(rank)) continue;
-      if (!byRank.has(Number(rank))) byRank.set(Number(rank), []);
-      byRank.get(Number(rank)).push(Number(id));
-    }
-    // Two options at one rank go as a list: the server refuses it and says why.
-    const ranking = [...byRank.keys()].sort((a, b) => a - b).map((rank) => {
-      const ids = byRank.get(rank);
-      return ids.length === 1 ? ids[0] : ids;
-    });
-    return ranking.length ? { ranking } : null;
-  },
-  score: (fields) => {
-    const scores = {};
-    for (const [id, score] of fields.numbered("score")) scores[id] = Number(score);
-    return Object.keys(scores).length ? { scores } : null;
-  },
-};
 
 function csrfToken(form) {
   const input = form.querySelector("input[name=csrfmiddlewaretoken]");
@@ -365,7 +308,7 @@ class ResultsView {
   }
 }
 
-// Websocket close codes the server uses (see docs/realtime.md).
+// Websocket close codes the server uses (see docs/reference/websocket.md).
 const CLOSE_BAD_FRAME = 4400;
 const CLOSE_NOT_FOUND = 4404;
 const CLOSE_IDLE = 4408;
@@ -412,12 +355,9 @@ class ConsultationPage {
 
   async submit(event, form) {
     const article = form.closest("[data-question]");
-    const build = BODY_BUILDERS[article.dataset.method];
-    if (!build || !window.fetch) return; // the plain form post handles it
-    const question = article.dataset.question;
-    const body = build(new Fields(form, `q${question}-`));
-    if (body === null) return; // nothing chosen: the plain post explains
+    if (!window.fetch) return; // the plain form post handles it
     event.preventDefault();
+    const question = article.dataset.question;
     const error = form.querySelector("[data-consult-error]");
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
@@ -425,15 +365,11 @@ class ConsultationPage {
     const view = this.views.get(Number(question));
     const shown = view ? view.version : -1;
     try {
-      const response = await fetch(`${this.apiBase}questions/${question}/ballot/`, {
+      const response = await fetch(form.action, {
         method: "POST",
         credentials: "same-origin",
-        headers: {
-          "Content-Type": "application/json",
-          Accept: "application/json",
-          "X-CSRFToken": csrfToken(form),
-        },
-        body: JSON.stringify(body),
+        headers: { Accept: "application/json", "X-CSRFToken": csrfToken(form) },
+        body: new FormData(form),
       });
       if (response.ok) {
         const key = response.status === 201 ? "msgCounted" : "msgChanged";

@@ -11,12 +11,15 @@ from django.utils.translation import ngettext_lazy
 from consult.exceptions import InvalidBallot
 
 from .base import (
+    IDS_SCHEMA,
     Counts,
     OptionLike,
     QuestionLike,
     VotingMethod,
     distinct_options,
     in_option_order,
+    map_field,
+    object_schema,
     require_dict,
 )
 
@@ -40,6 +43,14 @@ class Approval(VotingMethod):
                 % {"low": low, "count": option_count}
             )
         return errors
+
+    example = {"options": [12, 14]}
+
+    def ballot_schema(self) -> dict[str, Any]:
+        return object_schema(options=IDS_SCHEMA)
+
+    def map_options(self, body: Any, mapping: Mapping[int, int]) -> Any:
+        return map_field(body, "options", mapping)
 
     def clean(
         self, question: QuestionLike, body: Any, options: Sequence[OptionLike]

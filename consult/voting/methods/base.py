@@ -135,6 +135,25 @@ class VotingMethod(ABC):
         return {}
 
     @abstractmethod
+    def ballot_schema(self) -> dict[str, Any]:
+        """The JSON schema of this method's ballot body (an object).
+
+        The API's OpenAPI schema is built from it, so it must describe every
+        body ``clean`` accepts.
+        """
+
+    #: An example ballot body for the API documentation (option ids 12, 13, 14).
+    example: ClassVar[dict[str, Any]] = {}
+
+    def map_options(self, body: Any, mapping: Mapping[int, int]) -> Any:
+        """``body`` (or stored content) with its option ids replaced through
+        ``mapping``: a translated question's ballot goes to its original's
+        options, and back. Ids not in ``mapping`` and malformed values pass
+        through unchanged, for ``clean`` to judge. Methods without options
+        keep the default."""
+        return body
+
+    @abstractmethod
     def body_from_form(self, data: QueryDict, prefix: str) -> Any:
         """Build a ballot body from a page form POST; falsy when nothing was chosen.
 
@@ -155,6 +174,48 @@ class VotingMethod(ABC):
         """Extra context for ``form_template`` (``q.form``), pre-filled from
         the voter's public ballot ``content`` (None or empty: nothing to show)."""
         return {}
+
+
+#: JSON schemas of an option id and of a list of distinct option ids.
+ID_SCHEMA: dict[str, Any] = {"type": "integer", "minimum": 1}
+IDS_SCHEMA: dict[str, Any] = {"type": "array", "items": ID_SCHEMA, "uniqueItems": True}
+
+
+def object_schema(**properties: dict[str, Any]) -> dict[str, Any]:
+    """A ballot body's schema: an object with exactly ``properties``."""
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+def map_id(value: Any, mapping: Mapping[int, int]) -> Any:
+    """One option id (an int, or a string of digits) through ``mapping``,
+    keeping its type; anything else unchanged."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return value
+    try:
+        key = int(value)
+    except ValueError:
+        return value
+    mapped = mapping.get(key)
+    if mapped is None:
+        return value
+    return str(mapped) if isinstance(value, str) else mapped
+
+
+def map_field(body: Any, field: str, mapping: Mapping[int, int]) -> Any:
+    """``body`` with the id, or the list of ids, in ``field`` mapped."""
+    if not isinstance(body, Mapping) or field not in body:
+        return body
+    value = body[field]
+    if isinstance(value, list):
+        value = [map_id(item, mapping) for item in value]
+    else:
+        value = map_id(value, mapping)
+    return {**body, field: value}
 
 
 def option_entries(

@@ -10,12 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from consult.exceptions import InvalidBallot
 
 from .base import (
+    IDS_SCHEMA,
     Counts,
     OptionLike,
     QuestionLike,
     VotingMethod,
     distinct_options,
     in_option_order,
+    map_field,
+    object_schema,
     option_entries,
     require_dict,
 )
@@ -35,6 +38,14 @@ class Budget(VotingMethod):
         if config.get("budget") is None:
             errors.append(_("A participatory budget question needs a budget."))
         return errors
+
+    example = {"options": [12, 13]}
+
+    def ballot_schema(self) -> dict[str, Any]:
+        return object_schema(options=IDS_SCHEMA)
+
+    def map_options(self, body: Any, mapping: Mapping[int, int]) -> Any:
+        return map_field(body, "options", mapping)
 
     def clean(
         self, question: QuestionLike, body: Any, options: Sequence[OptionLike]

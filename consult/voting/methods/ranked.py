@@ -8,7 +8,17 @@ from django.utils.translation import gettext_lazy as _
 
 from consult.exceptions import InvalidBallot
 
-from .base import Counts, OptionLike, QuestionLike, VotingMethod, distinct_options, require_dict
+from .base import (
+    IDS_SCHEMA,
+    Counts,
+    OptionLike,
+    QuestionLike,
+    VotingMethod,
+    distinct_options,
+    map_field,
+    object_schema,
+    require_dict,
+)
 from .irv import instant_runoff
 
 
@@ -21,6 +31,14 @@ class Ranked(VotingMethod):
     label = _("Ranked choice (instant runoff)")
     form_template = "consult/ballots/ranked.html"
     needs_ballots = True
+
+    example = {"ranking": [14, 12, 13]}
+
+    def ballot_schema(self) -> dict[str, Any]:
+        return object_schema(ranking={**IDS_SCHEMA, "minItems": 1})
+
+    def map_options(self, body: Any, mapping: Mapping[int, int]) -> Any:
+        return map_field(body, "ranking", mapping)
 
     def clean(
         self, question: QuestionLike, body: Any, options: Sequence[OptionLike]

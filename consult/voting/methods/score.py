@@ -15,6 +15,8 @@ from .base import (
     QuestionLike,
     VotingMethod,
     duplicate_message,
+    map_id,
+    object_schema,
     option_in,
     require_dict,
 )
@@ -28,6 +30,23 @@ class Score(VotingMethod):
     key = "score"
     label = _("Score (rate each option)")
     form_template = "consult/ballots/score.html"
+
+    example = {"scores": {"12": 5, "14": 0}}
+
+    def ballot_schema(self) -> dict[str, Any]:
+        return object_schema(
+            scores={
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": {"type": "integer", "minimum": 0},
+            }
+        )
+
+    def map_options(self, body: Any, mapping: Mapping[int, int]) -> Any:
+        if not isinstance(body, Mapping) or not isinstance(body.get("scores"), Mapping):
+            return body
+        scores = {str(map_id(key, mapping)): value for key, value in body["scores"].items()}
+        return {**body, "scores": scores}
 
     def clean(
         self, question: QuestionLike, body: Any, options: Sequence[OptionLike]

@@ -6,7 +6,16 @@ from typing import Any
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from .base import Counts, OptionLike, VotingMethod, option_by_id, require_dict
+from .base import (
+    ID_SCHEMA,
+    Counts,
+    OptionLike,
+    VotingMethod,
+    map_field,
+    object_schema,
+    option_by_id,
+    require_dict,
+)
 
 
 class SingleChoice(VotingMethod):
@@ -15,6 +24,14 @@ class SingleChoice(VotingMethod):
     key = "single"
     label = _("Single choice")
     form_template = "consult/ballots/single.html"
+
+    example = {"option": 12}
+
+    def ballot_schema(self) -> dict[str, Any]:
+        return object_schema(option=ID_SCHEMA)
+
+    def map_options(self, body: Any, mapping: Mapping[int, int]) -> Any:
+        return map_field(body, "option", mapping)
 
     def clean(self, question: Any, body: Any, options: Sequence[OptionLike]) -> dict[str, Any]:
         option = option_by_id(require_dict(body, "option"), options)

@@ -9,7 +9,13 @@ from django.utils.translation import pgettext_lazy
 
 from consult.exceptions import InvalidBallot
 
-from .base import Counts, OptionLike, VotingMethod, require_dict
+from .base import (
+    Counts,
+    OptionLike,
+    VotingMethod,
+    object_schema,
+    require_dict,
+)
 
 CHOICES = {
     "yes": pgettext_lazy("ballot choice", "Yes"),
@@ -26,6 +32,11 @@ class YesNo(VotingMethod):
     uses_options = False
     min_options = 0
     form_template = "consult/ballots/yes_no.html"
+
+    example = {"choice": "yes"}
+
+    def ballot_schema(self) -> dict[str, Any]:
+        return object_schema(choice={"type": "string", "enum": ["yes", "no", "abstain"]})
 
     def clean(self, question: Any, body: Any, options: Sequence[OptionLike]) -> dict[str, Any]:
         choice = require_dict(body, "choice")

@@ -1,7 +1,7 @@
 """Pages for proving eligibility: the census claim and the voting-code login.
 
 Plain form POSTs (JavaScript off), the same rules and limits as the API:
-``consult.eligibility.services`` decides, ``check_rate`` counts attempts.
+``consult.eligibility.services`` decides and counts attempts.
 """
 
 from __future__ import annotations
@@ -13,48 +13,40 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from consult import conf
-from consult.api.throttling import check_rate
+from consult import conf, privacy
+from consult.actor import Actor
 from consult.eligibility import services
 from consult.exceptions import ConsultError
 from consult.models import ConsultationPage
 
 
-def _page(page_id: int) -> ConsultationPage:
-    return get_object_or_404(ConsultationPage.objects.live().specific(), pk=page_id)
+def _page(request, page_id: int) -> ConsultationPage:
+    page = get_object_or_404(ConsultationPage.objects.live().specific(), pk=page_id)
+    privacy.require_visible(Actor.from_request(request), page)
+    return page
 
 
 def eligibility_context(page: ConsultationPage, user) -> dict:
     return {"summary": services.summary(page), "document": services.document(user, page)}
 
 
-def _too_many(wait: float) -> str:
-    return _("Too many attempts. Try again in %(minutes)d minutes.") % {
-        "minutes": int(wait // 60) + 1
-    }
-
-
 def claim(request, page_id: int):
-    page = _page(page_id)
+    page = _page(request, page_id)
     error = None
     status = 200
     if request.method == "POST":
-        wait = check_rate("census_claim", request)
-        if wait is not None:
-            error, status = _too_many(wait), 429
+        try:
+            services.claim_census(
+                Actor.from_request(request),
+                page,
+                request.POST.get("identifier", ""),
+                request.POST.get("birth_date", ""),
+            )
+        except ConsultError as refusal:
+            error, status = str(refusal.detail), refusal.status
         else:
-            try:
-                services.claim_census(
-                    request.user,
-                    page,
-                    request.POST.get("identifier", ""),
-                    request.POST.get("birth_date", ""),
-                )
-            except ConsultError as refusal:
-                error, status = str(refusal.detail), refusal.status
-            else:
-                messages.success(request, _("Thank you: you are confirmed in the census."))
-                return redirect(page.url)
+            messages.success(request, _("Thank you: you are confirmed in the census."))
+            return redirect(page.url)
     return TemplateResponse(
         request,
         "consult/eligibility/claim.html",
@@ -70,22 +62,20 @@ def claim(request, page_id: int):
 
 
 def code_login(request, page_id: int):
-    page = _page(page_id)
+    page = _page(request, page_id)
     error = None
     status = 200
     if request.method == "POST":
-        wait = check_rate("code_login", request)
-        if wait is not None:
-            error, status = _too_many(wait), 429
+        try:
+            user = services.code_login(
+                Actor.from_request(request), page, request.POST.get("code", "")
+            )
+        except ConsultError as refusal:
+            error, status = str(refusal.detail), refusal.status
         else:
-            try:
-                user = services.code_login(page, request.POST.get("code", ""))
-            except ConsultError as refusal:
-                error, status = str(refusal.detail), refusal.status
-            else:
-                login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-                messages.success(request, _("You are signed in for this consultation."))
-                return redirect(page.url)
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            messages.success(request, _("You are signed in for this consultation."))
+            return redirect(page.url)
     return TemplateResponse(
         request,
         "consult/eligibility/code_login.html",

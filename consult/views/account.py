@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from consult import conf
-from consult.privacy import services
+from consult.personal_data import services
 
 
 class DeleteForm(forms.Form):

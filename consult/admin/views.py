@@ -2,7 +2,7 @@
 
 - the consultations listing (``ConsultationListingViewSet``), sortable by
   status, turnout and contributions: the first item of the "Consultations"
-  admin menu (``consult.viewsets.ConsultationsMenu``), which it joins through
+  admin menu (``consult.admin.viewsets.ConsultationsMenu``), which it joins through
   ``CONSULT_MENU_HOOK``;
 - the results dashboard of one consultation (``ResultsView``, URL name
   ``consult_results``, permission ``consult.view_results``) and its exports
@@ -35,10 +35,11 @@ from wagtail.log_actions import LogFormatter
 from wagtail.log_actions import log as log_action
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from consult import dashboard
-from consult.exports import DATASETS, FORMATS, export_response
+from consult.admin import dashboard
+from consult.admin.exports import DATASETS, FORMATS, export_response
+from consult.admin.viewsets import CONSULT_MENU_HOOK
 from consult.models import ConsultationPage
-from consult.viewsets import CONSULT_MENU_HOOK
+from consult.voting import translations
 from consult.voting.tally import tally_payload
 
 #: Sees results in the admin whatever the page's ``results_visibility``.
@@ -175,11 +176,9 @@ class ResultsView(WagtailAdminTemplateMixin, TemplateView):
 
     def original(self) -> dict[str, str] | None:
         """For a translation: the consultation whose questions hold its ballots."""
-        from consult import localization
-
-        if not localization.is_translation(self.consultation):
+        if not translations.is_translation(self.consultation):
             return None
-        source = localization.source_page(self.consultation)
+        source = translations.source_page(self.consultation)
         return {"title": source.title, "url": reverse("consult_results", args=[source.pk])}
 
     def exports(self) -> list[dict[str, Any]]:
@@ -291,7 +290,7 @@ class ConsultationListingViewSet(PageListingViewSet):
     menu_label = _("All consultations")
     menu_name = "consult-consultations"
     menu_order = 50
-    # Joins the "Consultations" menu of consult.viewsets.
+    # Joins the "Consultations" menu of consult.admin.viewsets.
     add_to_admin_menu = True
     menu_hook = CONSULT_MENU_HOOK
     menu_item_class = _ListingMenuItem

@@ -9,6 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 
+from consult.models import Option, Question
+from consult.voting import translations
 from consult.voting.registry import get_method, method_choices
 
 LOCKED_HELP = _(
@@ -96,18 +98,16 @@ def _stored_pks(model, **lookup) -> list[int]:
 
 class ConsultationPageForm(WagtailAdminPageForm):
     """Refuses to delete a question that already has ballots, and keeps the
-    structure that translations share (see ``consult.localization``)."""
+    structure that translations share (see ``consult.voting.translations``)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.translation_source = None
         self.has_translations = False
         if self.instance.pk:
-            from consult import localization
-
-            if localization.is_translation(self.instance):
-                self.translation_source = localization.source_page(self.instance)
-            self.has_translations = localization.has_translations(self.instance)
+            if translations.is_translation(self.instance):
+                self.translation_source = translations.source_page(self.instance)
+            self.has_translations = translations.has_translations(self.instance)
         questions = self.formsets.get("questions")
         if self.translation_source is not None and questions is not None:
             for form in questions.initial_forms:
@@ -146,8 +146,6 @@ class ConsultationPageForm(WagtailAdminPageForm):
         """Translations map to their original by position: keep positions."""
         if not (self.translation_source or self.has_translations):
             return
-        from consult.models import Option, Question
-
         stored = _stored_pks(Question, page_id=self.instance.pk)
         order = _pks_in_order(questions)
         # The stored questions first, in their order; new ones after them.

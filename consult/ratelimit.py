@@ -1,10 +1,10 @@
-"""Write limits, the same for the API and the page forms.
+"""Write limits, applied by the services to every entry point.
 
-``check_rate(scope, request)`` is a plain function: DRF views use it through
-``WriteRateThrottle`` (429 with ``Retry-After``), the citizen pages' form
-views call it directly (a message on the page). Both count in the same cache
-buckets, so a citizen cannot double their allowance by switching between the
-page and the API.
+The ballot and contribution services call ``hit(scope, actor)`` before they
+write, so the API, the page forms and code calling in count in the same
+cache buckets: a citizen cannot double their allowance by switching between
+the page and the API. A refusal is ``Throttled`` (429 with ``Retry-After``
+in the API, a message next to the form on the pages).
 
 Buckets, each a sliding window like DRF's ``SimpleRateThrottle``:
 
@@ -22,11 +22,11 @@ import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from rest_framework.throttling import BaseThrottle
 
 from consult import conf
+from consult.actor import Actor, as_actor
+from consult.exceptions import Throttled
 
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 CACHE_FORMAT = "consult:throttle:%(scope)s:%(ident)s"
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -44,38 +44,38 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(number), _PERIODS[period.strip()[0]]
 
 
-def client_ip(request) -> str:
-    """The client's address as DRF identifies it (``REST_FRAMEWORK["NUM_PROXIES"]``
-    decides whether ``X-Forwarded-For`` is trusted); works on Django and DRF requests."""
-    return BaseThrottle().get_ident(request)
-
-
 def ip_rates() -> dict[str, str | None]:
     return {**conf.DEFAULTS["THROTTLE_IP_RATES"], **(conf.get("THROTTLE_IP_RATES") or {})}
 
 
-def buckets(scope: str, request) -> list[Bucket]:
-    user = getattr(request, "user", None)
-    signed_in = bool(user is not None and user.is_authenticated)
+def buckets(scope: str, actor: Actor) -> list[Bucket]:
     result = []
     rate = conf.get("THROTTLE_RATES").get(scope)
-    if rate:
-        ident = f"user-{user.pk}" if signed_in else f"ip-{client_ip(request)}"
+    if rate and (actor.signed_in or actor.address):
+        ident = f"user-{actor.user.pk}" if actor.signed_in else f"ip-{actor.address}"
         result.append(Bucket(CACHE_FORMAT % {"scope": scope, "ident": ident}, *parse_rate(rate)))
     ip_rate = ip_rates().get(scope)
-    if signed_in and ip_rate:
-        key = CACHE_FORMAT % {"scope": f"{scope}-ip", "ident": f"ip-{client_ip(request)}"}
+    if actor.signed_in and actor.address and ip_rate:
+        key = CACHE_FORMAT % {"scope": f"{scope}-ip", "ident": f"ip-{actor.address}"}
         result.append(Bucket(key, *parse_rate(ip_rate)))
     return result
 
 
-def check_rate(scope: str, request) -> float | None:
-    """Count one write of ``scope`` by ``request``'s sender.
+def hit(scope: str, who) -> None:
+    """Count one write of ``scope`` by ``who`` (an Actor, a request or a
+    user), or raise ``Throttled``."""
+    wait = check_rate(scope, who)
+    if wait is not None:
+        raise Throttled(wait)
+
+
+def check_rate(scope: str, who) -> float | None:
+    """Count one write of ``scope`` by ``who`` (an Actor, a request or a user).
 
     Returns None when it is allowed (and counted), else the seconds to wait
     before the next one would be (nothing is counted then).
     """
-    found = buckets(scope, request)
+    found = buckets(scope, as_actor(who))
     if not found:
         return None
     now = time.time()
@@ -94,24 +94,3 @@ def check_rate(scope: str, request) -> float | None:
     for bucket in found:
         cache.set(bucket.key, [now, *histories[bucket.key]], bucket.duration)
     return None
-
-
-class WriteRateThrottle(BaseThrottle):
-    """Limits writes (not GET/HEAD/OPTIONS) by the view's ``throttle_scope``,
-    through ``check_rate``."""
-
-    def __init__(self):
-        self._wait: float | None = None
-
-    def allow_request(self, request, view) -> bool:
-        self._wait = None
-        if request.method in SAFE_METHODS:
-            return True
-        scope = getattr(view, "throttle_scope", None)
-        if not scope:
-            return True
-        self._wait = check_rate(scope, request)
-        return self._wait is None
-
-    def wait(self) -> float | None:
-        return self._wait

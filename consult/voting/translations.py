@@ -11,7 +11,7 @@ translated question only lends its words:
   lowest primary key: the original every translation was copied from);
 - a translated question maps to the source question at the same position,
   and its options to the source options at the same positions. Copying for
-  translation keeps positions, and ``consult.forms`` keeps them: a
+  translation keeps positions, and ``consult.admin.forms`` keeps them: a
   translation cannot add, remove or reorder questions or options, nor change
   a method or a limit, and the source cannot remove or reorder questions
   once it has translations (it may add new ones at the end);
@@ -22,32 +22,22 @@ translated question only lends its words:
   ``translation_out_of_date`` rather than counted on the wrong question.
 
 Ballot bodies name option ids; ``resolve_ballot`` turns the translation's
-ids into the source's, and ``localize_payload`` turns a source tally back
-into the translation's ids and labels. Every function here is idempotent on
-source questions, so callers may apply them to any question.
+ids into the source's (through the voting method's ``map_options``), and
+``localize_payload`` turns a source tally back into the translation's ids
+and labels. Every function here is idempotent on source questions, so
+callers may apply them to any question. The ballot services resolve every
+question they are given here, so no caller can count a ballot on a
+translation's own question.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
-from consult.exceptions import ConsultError
+from consult.exceptions import TranslationOutOfDate
 from consult.models import ConsultationPage, Option, Question
-from consult.voting import services
+from consult.voting.registry import get_method
 from consult.voting.tally import tally_payload, turnout_payload
-
-
-class TranslationOutOfDate(ConsultError):
-    code = "translation_out_of_date"
-    status = 409
-    default_detail = _(
-        "This translation of the consultation is out of date. Please vote in its original "
-        "language until it is updated."
-    )
-
 
 # --------------------------------------------------------------------------
 # Which page, which question, which option.
@@ -169,72 +159,20 @@ def option_map(question: Question, source: Question) -> dict[int, int]:
 # Ballots and tallies across languages.
 
 
-def _map_id(value: Any, mapping: Mapping[int, int]) -> Any:
-    if isinstance(value, bool):
-        return value
-    try:
-        key = int(value)
-    except (TypeError, ValueError):
-        return value
-    mapped = mapping.get(key)
-    if mapped is None:
-        return value
-    return str(mapped) if isinstance(value, str) else mapped
-
-
-def map_ballot(body: Any, mapping: Mapping[int, int]) -> Any:
-    """A ballot body (or stored content) with its option ids mapped.
-
-    The built-in methods name options as ``option``, ``options``,
-    ``ranking`` and the keys of ``scores``; anything else passes through
-    (and the method then judges it). Ids not in ``mapping`` stay as they are.
-    """
-    if not isinstance(body, dict):
-        return body
-    mapped = dict(body)
-    if "option" in mapped:
-        mapped["option"] = _map_id(mapped["option"], mapping)
-    for field in ("options", "ranking"):
-        if isinstance(mapped.get(field), list):
-            mapped[field] = [_map_id(item, mapping) for item in mapped[field]]
-    if isinstance(mapped.get("scores"), dict):
-        mapped["scores"] = {
-            str(_map_id(key, mapping)): value for key, value in mapped["scores"].items()
-        }
-    return mapped
-
-
 def resolve_ballot(question: Question, body: Any) -> tuple[Question, Any]:
     """``(question to count it on, body in that question's option ids)``."""
     shared = shared_question(question)
     if shared.pk == question.pk:
         return question, body
-    return shared, map_ballot(body, option_map(question, shared))
+    return shared, get_method(shared.method).map_options(body, option_map(question, shared))
 
 
-def cast_ballot(user, question: Question, body: Any) -> services.CastResult:
-    """``services.cast_ballot`` on the shared question: one ballot per voter
-    and question across every language of the consultation."""
-    shared, mapped = resolve_ballot(question, body)
-    result = services.cast_ballot(user, shared, mapped)
-    if shared.pk == question.pk:
-        return result
-    reverse = {theirs: mine for mine, theirs in option_map(question, shared).items()}
-    return services.CastResult(created=result.created, content=map_ballot(result.content, reverse))
-
-
-def retract_ballot(user, question: Question) -> None:
-    services.retract_ballot(user, shared_question(question))
-
-
-def own_ballot(user, question: Question) -> dict[str, Any] | None:
-    """The voter's ballot in ``question``'s own option ids."""
-    shared = shared_question(question)
-    content = services.own_ballot(user, shared)
+def to_translation(question: Question, shared: Question, content: Any) -> Any:
+    """Ballot ``content`` stored on ``shared`` in ``question``'s option ids."""
     if shared.pk == question.pk or not content:
         return content
     reverse = {theirs: mine for mine, theirs in option_map(question, shared).items()}
-    return map_ballot(content, reverse)
+    return get_method(shared.method).map_options(content, reverse)
 
 
 def localize_payload(question: Question, source: Question, payload: dict[str, Any]) -> dict:

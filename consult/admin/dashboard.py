@@ -1,7 +1,7 @@
 """Figures for the editors' screens: the consultations listing, the results
 dashboard and the summary panel on the Wagtail dashboard.
 
-Querysets only, no views: ``admin_views`` renders what these return. Counts
+Querysets only, no views: ``consult.admin.views`` renders what these return. Counts
 are correlated subqueries, so one listing page costs one query whatever the
 number of consultations, ballots or comments.
 """
@@ -13,16 +13,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import (
-    Case,
-    CharField,
     Count,
     IntegerField,
     OuterRef,
-    Q,
     Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce, TruncDay, TruncHour
 from django.utils import timezone
@@ -38,44 +33,8 @@ from consult.models import (
 from consult.models.pages import Status
 from consult.models.proposals import ContributionStatus
 
-#: Listing order of statuses: what needs attention first.
-STATUS_RANK = {Status.VOTING: 0, Status.PROPOSALS: 1, Status.UPCOMING: 2, Status.CLOSED: 3}
 #: More hourly buckets than this and the turnout chart counts by day.
 MAX_HOURLY_BUCKETS = 72
-
-
-def _active(now: datetime, opens: str, closes: str) -> Q:
-    return Q(**{f"{opens}__lte": now}) & (
-        Q(**{f"{closes}__isnull": True}) | Q(**{f"{closes}__gt": now})
-    )
-
-
-def status_when(now: datetime) -> list[tuple[Q, str]]:
-    """``ConsultationPage.status_at(now)`` as conditions, in its order."""
-    return [
-        (_active(now, "voting_open_at", "voting_close_at"), Status.VOTING),
-        (_active(now, "proposals_open_at", "proposals_close_at"), Status.PROPOSALS),
-        (Q(proposals_open_at__gt=now) | Q(voting_open_at__gt=now), Status.UPCOMING),
-    ]
-
-
-def status_expression(now: datetime) -> Case:
-    return Case(
-        *(When(condition, then=Value(str(status))) for condition, status in status_when(now)),
-        default=Value(str(Status.CLOSED)),
-        output_field=CharField(),
-    )
-
-
-def status_rank_expression(now: datetime) -> Case:
-    return Case(
-        *(
-            When(condition, then=Value(STATUS_RANK[status]))
-            for condition, status in status_when(now)
-        ),
-        default=Value(STATUS_RANK[Status.CLOSED]),
-        output_field=IntegerField(),
-    )
 
 
 def _count(queryset, group_by: str, aggregate=None):
@@ -98,8 +57,7 @@ def annotate_stats(queryset, now: datetime | None = None):
     pending = ContributionStatus.PENDING
     proposals = Proposal.objects.filter(page=page)
     comments = Comment.objects.filter(page=page, deleted_at__isnull=True)
-    return queryset.annotate(
-        status_rank=status_rank_expression(now),
+    return queryset.annotate_status(now).annotate(
         voters=_count(
             Participation.objects.filter(question__page=page),
             "question__page",
@@ -132,10 +90,8 @@ def ballots_per_question(page_ids) -> dict[int, list[tuple[str, int]]]:
 def open_consultations(now: datetime | None = None):
     """Live consultations in their proposals or voting phase, annotated like the listing."""
     now = now or timezone.now()
-    active = _active(now, "voting_open_at", "voting_close_at") | _active(
-        now, "proposals_open_at", "proposals_close_at"
-    )
-    return annotate_stats(ConsultationPage.objects.live().filter(active), now).order_by(
+    active = ConsultationPage.objects.live().with_status(Status.VOTING, Status.PROPOSALS, now=now)
+    return annotate_stats(active, now).order_by(
         "status_rank", "voting_close_at", "proposals_close_at", "title"
     )
 

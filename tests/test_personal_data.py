@@ -127,3 +127,13 @@ def test_retention_unlinks_participation_of_long_closed_consultations(settings):
     settings.CONSULT = {"PARTICIPATION_RETENTION_DAYS": 30}
     call_command("consult_retention")
     assert list(Participation.objects.values_list("question__page", flat=True)) == [recent.pk]
+
+
+def test_an_api_token_cannot_export_or_delete_the_account(citizen):
+    from consult.models import ApiToken
+
+    _token, key = ApiToken.issue(citizen, "app", "write")
+    headers = {"HTTP_AUTHORIZATION": f"Token {key}"}
+    assert Client().get(f"{API}/me/data/", **headers).status_code in (401, 403)
+    assert Client().delete(f"{API}/me/", **headers).status_code in (401, 403)
+    assert get_user_model().objects.filter(pk=citizen.pk).exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import logout
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 
 from consult.api.schema import document
@@ -15,10 +16,17 @@ from consult.personal_data import services
 ERROR = OpenApiResponse(ErrorSerializer, description="`{code, detail}`")
 
 
-class MyDataView(ConsultAPIView):
-    """Everything the app holds about you, as a JSON file."""
+class SessionOnly(ConsultAPIView):
+    """Your personal data and your account are for you in the browser, not for
+    an app holding one of your API tokens: a token does not sign you in here."""
 
-    @document(responses={200: OpenApiResponse(description="JSON"), 401: ERROR})
+    authentication_classes = [SessionAuthentication]
+
+
+class MyDataView(SessionOnly):
+    """Everything the app holds about you, as a JSON file (signed-in session only)."""
+
+    @document(responses={200: OpenApiResponse(description="JSON"), 401: ERROR, 403: ERROR})
     def get(self, request):
         response = Response(services.export(request.user))
         response["Content-Disposition"] = 'attachment; filename="my-consultation-data.json"'
@@ -26,10 +34,11 @@ class MyDataView(ConsultAPIView):
         return response
 
 
-class MeView(ConsultAPIView):
-    """Delete your account: your ballots stay counted and can no longer be tied to you."""
+class MeView(SessionOnly):
+    """Delete your account (signed-in session only): your ballots stay counted
+    and can no longer be tied to you."""
 
-    @document(responses={204: None, 401: ERROR})
+    @document(responses={204: None, 401: ERROR, 403: ERROR})
     def delete(self, request):
         services.delete_account(request.user)
         logout(request._request)

@@ -263,6 +263,10 @@ def test_schema_lists_only_consult_endpoints(client):
             "comments/{comment_id}/",
             "comments/{comment_id}/report/",
             "categories/",
+            "consultations/{page_id}/eligibility/",
+            "consultations/{page_id}/code-login/",
+            "me/data/",
+            "me/",
         ]
     }
     assert set(paths["/consult/api/v1/questions/{question_id}/ballot/"]) == {

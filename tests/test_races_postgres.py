@@ -23,6 +23,8 @@ def _no_write_limits(settings):
         "THROTTLE_RATES": dict.fromkeys(("ballot", "proposal", "comment", "support", "report")),
         "THROTTLE_IP_RATES": dict.fromkeys(("proposal", "comment", "support", "report")),
     }
+
+
 THREADS = 32
 
 

@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 
+from consult import conf
 from tests import factories
 
 POSTGRES = bool(os.environ.get("CONSULT_TEST_DATABASE_URL"))
@@ -70,3 +71,13 @@ def yes_no(consultation):
 @pytest.fixture
 def single(consultation):
     return consultation.questions.select_related("page").get(method="single")
+
+
+@pytest.fixture
+def no_write_limits(settings):
+    """Race tests hammer one account from many threads at once: that is the
+    point, and the write limits (tested on their own) must not hide it."""
+    settings.CONSULT = {
+        "THROTTLE_RATES": dict.fromkeys(conf.DEFAULTS["THROTTLE_RATES"]),
+        "THROTTLE_IP_RATES": dict.fromkeys(conf.DEFAULTS["THROTTLE_IP_RATES"]),
+    }

@@ -37,7 +37,7 @@ def test_a_long_enough_timeout_and_the_in_memory_layer_pass(settings):
 
 def test_the_example_site_configures_redis_as_recommended(settings, monkeypatch):
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
-    path = Path(__file__).resolve().parent.parent / "site_example" / "settings" / "base.py"
+    path = Path(__file__).resolve().parents[2] / "site_example" / "settings" / "base.py"
     spec = importlib.util.spec_from_file_location("example_settings_with_redis", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

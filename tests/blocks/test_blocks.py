@@ -400,7 +400,7 @@ def document(db, tmp_path, settings):
 
     settings.MEDIA_ROOT = str(tmp_path)
     # Hosts serve documents (a `wagtail start` site does); the test project does not.
-    settings.ROOT_URLCONF = "tests.test_blocks"
+    settings.ROOT_URLCONF = "tests.blocks.test_blocks"
     doc = Document(title=f"Plan {XSS}")
     doc.file.save("plan.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
     doc._set_document_file_metadata()  # as the upload form does
@@ -439,7 +439,7 @@ def admin_client(client, db):
 
 
 def test_editor_saves_every_new_block_and_the_page_renders_them(admin_client, single, document):
-    from tests.test_admin import current_questions, page_data
+    from tests.admin.test_page_form import current_questions, page_data
 
     page = single.page
     data = page_data(page, current_questions(page))

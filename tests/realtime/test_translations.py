@@ -12,7 +12,7 @@ from consult.models import ConsultationPage
 from consult.voting import services
 from tests import factories
 from tests.asgi import application
-from tests.test_localization import translate
+from tests.voting.test_translations import translate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = [(b"origin", b"http://testserver")]

@@ -17,7 +17,7 @@ from consult.models import Ballot, ConsultationPage, Option, Question
 from consult.voting import services
 from consult.voting.tally import recount, stored_counts
 from tests import factories
-from tests.test_admin import page_data
+from tests.admin.test_page_form import page_data
 
 
 @pytest.fixture

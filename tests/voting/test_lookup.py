@@ -15,7 +15,7 @@ from consult.exceptions import EmailNotVerified
 from consult.models import ConsultationPage
 from consult.voting import lookup, presenter, translations
 from tests import factories
-from tests.test_localization import translate
+from tests.voting.test_translations import translate
 
 API = "/consult/api/v1"
 

@@ -10,7 +10,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from consult.models import ConsultationIndexPage, ConsultationPage
 from tests import factories
-from tests.test_admin import current_questions, page_data
+from tests.admin.test_page_form import current_questions, page_data
 
 
 class ConsultationPageTypesTest(WagtailPageTestCase):

@@ -13,7 +13,7 @@ from consult.models import Ballot, ConsultationPage, Option, Participation, Ques
 from consult.voting import services, translations
 from consult.voting.tally import tally_payload
 from tests import factories
-from tests.test_admin import page_data
+from tests.admin.test_page_form import page_data
 
 
 @pytest.fixture
@@ -292,7 +292,7 @@ def test_live_results_block_on_a_translation_shows_the_shared_tally(french, orig
     import re
 
     from consult.blocks import LiveResultsBlock
-    from tests.test_blocks import render
+    from tests.blocks.test_blocks import render
 
     source = question(original, "single")
     services.cast_ballot(factories.make_user(), source, {"option": source.options.first().pk})

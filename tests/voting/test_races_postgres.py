@@ -12,19 +12,11 @@ from consult.voting.tally import recount, stored_counts
 from tests import factories
 from tests.concurrency import hammer
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _no_write_limits(settings):
-    # These tests race many writes of one account on purpose; write limits
-    # (tested on their own) would refuse some of them first.
-    settings.CONSULT = {
-        "THROTTLE_RATES": dict.fromkeys(("ballot", "proposal", "comment", "support", "report")),
-        "THROTTLE_IP_RATES": dict.fromkeys(("proposal", "comment", "support", "report")),
-    }
-
-
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("no_write_limits"),
+]
 THREADS = 32
 
 

@@ -152,7 +152,7 @@ def test_a_rule_the_site_no_longer_has_refuses_everyone(citizen):
     assert services.refusal(citizen, page, "vote").extra["rule"] == "gone"
 
 
-class Postcode(EligibilityRule):
+class AlwaysNo(EligibilityRule):
     key = "always_no"
     label = "Never"
 
@@ -164,7 +164,7 @@ class Postcode(EligibilityRule):
 
 
 def test_extra_rules_come_from_the_setting(settings):
-    settings.CONSULT = {"ELIGIBILITY_RULES": ["tests.test_eligibility_rules.Postcode"]}
+    settings.CONSULT = {"ELIGIBILITY_RULES": ["tests.eligibility.test_rules.AlwaysNo"]}
     assert get_rule("always_no").summary({}) == "nobody"
 
 

@@ -52,6 +52,10 @@ setup(
         "openpyxl>=3.1,<4",
         # QR codes on printed voting-code letters (pure Python, no dependencies).
         "segno>=1.6,<2",
+        # Ed25519 signatures of results bundles; also all python -m consult.verify needs.
+        "cryptography>=42,<51",
+        # Background tasks (notification e-mails), the backport Wagtail 8 uses.
+        "django-tasks>=0.12,<0.13",
     ],
     extras_require={
         "redis": ["channels-redis>=4.2,<5", "redis>=5,<9"],
@@ -63,6 +67,8 @@ setup(
             "dj-database-url>=2.2,<4",
             "psycopg[binary,pool]>=3.2,<4",
             "uvicorn[standard]>=0.30,<1",
+            # The example site's production task queue (manage.py db_worker).
+            "django-tasks-db[compat]>=0.13,<0.14",
         ],
         "docs": DOCS,
         "test": [
@@ -72,6 +78,7 @@ setup(
             "dj-database-url>=2.2,<4",
             "psycopg[binary,pool]>=3.2,<4",
             "uvicorn[standard]>=0.30,<1",
+            "django-tasks-db[compat]>=0.13,<0.14",
             # channels.testing imports daphne.
             "daphne>=4.1,<5",
             # schemathesis 4 relies on pytest 8 internals.
@@ -79,6 +86,10 @@ setup(
             "pytest-django>=4.9,<5",
             "pytest-randomly>=3.15,<6",
             "hypothesis>=6.100,<7",
+            # Independent oracles and format checkers for verifiable results.
+            "pabutools>=1.2,<2",
+            "pabulib-checker>=1.0,<2",
+            "pref-voting>=1.18,<2",
             "playwright>=1.45,<2",
             "axe-playwright-python>=0.1.4,<0.2",
             "ruff>=0.6,<1",

@@ -19,6 +19,7 @@ class ConsultConfig(AppConfig):
         from consult.admin.panels import configure_consultation_page
         from consult.blocks import ConsultationBodyBlock, EligibilityBlock
         from consult.models import ConsultationPage, pages
+        from consult.notifications import receivers as notification_receivers
         from consult.realtime import checks as realtime_checks  # noqa: F401
         from consult.realtime import receivers
 
@@ -31,3 +32,4 @@ class ConsultConfig(AppConfig):
         )
         configure_consultation_page(ConsultationPage)
         receivers.connect()
+        notification_receivers.connect()

@@ -42,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
         # every attempt counts, so guessing stays slow.
         "census_claim": "10/hour",
         "code_login": "20/hour",
+        # Follows, marking notifications read, changing preferences.
+        "follow": "60/minute",
     },
     "COMMENT_MAX_LENGTH": 4000,
     "PROPOSAL_MAX_LENGTH": 10000,
@@ -57,9 +59,28 @@ DEFAULTS: dict[str, Any] = {
     },
     # Seconds during which authors may edit their comment after posting it.
     "COMMENT_EDIT_WINDOW": 900,
-    # Email authors when a moderator decides on their proposal or comment, or
-    # when their proposal gets an official answer.
+    # Notify authors when a moderator decides on their proposal or comment,
+    # or when their proposal gets an official answer.
     "NOTIFY_AUTHORS": True,
+    # Actions after which a person follows what they acted on: "propose"
+    # (the proposal and its consultation), "support" (the proposal),
+    # "comment" (the consultation, and the proposal commented on). [] : none.
+    "AUTO_FOLLOW": ["propose", "support", "comment"],
+    # E-mail frequency of people who have not chosen one: "instant", "daily",
+    # "weekly" or "off".
+    "NOTIFY_DEFAULT_EMAIL": "instant",
+    # Followers one background task handles (notifications created and
+    # e-mails sent) before it hands the rest to the next task.
+    "NOTIFY_BATCH_SIZE": 500,
+    # Seconds before voting closes at which followers are told it closes soon.
+    "NOTIFY_CLOSING_NOTICE": 24 * 60 * 60,
+    # Seconds a phase event may be late (consult_notify not run meanwhile, a
+    # consultation published with past dates) and still be announced.
+    "NOTIFY_GRACE": 24 * 60 * 60,
+    # Hour (0-23, in TIME_ZONE) from which daily and weekly digests go out,
+    # and the weekday (0 = Monday) of the weekly one.
+    "DIGEST_HOUR": 7,
+    "DIGEST_WEEKDAY": 0,
     # Template the citizen-facing pages extend; needs blocks ``content``,
     # ``extra_css`` (inside <head>) and ``extra_js``, like a `wagtail start` site.
     "BASE_TEMPLATE": "base.html",
@@ -86,6 +107,19 @@ DEFAULTS: dict[str, Any] = {
     # Whether Wagtail admin users must set up multi-factor authentication
     # (allauth.mfa) before they reach the admin.
     "REQUIRE_STAFF_MFA": False,
+    # Ed25519 private key signing results bundles (SPEC §11), base64 of its
+    # 32 raw bytes as ``manage.py consult_signing_key`` prints it. None: no
+    # bundles (results.zip answers 503 not_configured).
+    "SIGNING_KEY": None,
+    # META fields of the pabulib files in results bundles, over the ones
+    # derived from the consultation (description, unit = the site's name,
+    # instance, dates). pabulib's checker wants at least "country" (a country
+    # name, e.g. "Germany"); "unit" is usually the city.
+    "PABULIB_META": {},
+    # Secret ballots with live results: the tally stays hidden (only turnout
+    # is shown, pushed or served) until the question has this many ballots,
+    # so the first voters' choices cannot be read off the running tally.
+    "SECRET_LIVE_THRESHOLD": 10,
 }
 
 

@@ -171,3 +171,21 @@ class CensusEntryClaimed(ConsultError):
         "These details are already confirmed for another account. If that is not you, "
         "contact the organisers."
     )
+
+
+class UnknownReceipt(ConsultError):
+    code = "unknown_receipt"
+    status = 404
+    default_detail = _("No ballot has this receipt. Check that you copied all of it.")
+
+
+class SigningKeyMissing(ConsultError):
+    code = "not_configured"
+    status = 503
+    default_detail = _("This site cannot sign results bundles yet: it has no signing key.")
+
+
+class InvalidPreference(ConsultError):
+    code = "invalid"
+    status = 400
+    default_detail = _("The notification preferences are not valid.")

@@ -18,6 +18,9 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
 INSTALLED_APPS = [
     "consult",
+    # A database task queue, for the tests that check nothing is sent before
+    # a worker runs; the default backend below is the immediate one.
+    "django_tasks_db",
     "rest_framework",
     "channels",
     "allauth",
@@ -92,6 +95,17 @@ ACCOUNT_RATE_LIMITS = False
 LOGIN_URL = "account_login"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
+# The suite's consultations are secret with live results (the defaults) and
+# most tests read a tally after a ballot or two; the threshold that hides such
+# tallies (SECRET_LIVE_THRESHOLD) has its own tests.
+# A fixed key signs the results bundles (a test key, published here: never a
+# site's own).
+CONSULT = {
+    "SECRET_LIVE_THRESHOLD": 0,
+    "SIGNING_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+    "PABULIB_META": {"country": "Germany"},
+}
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español")]
 LOCALE_PATHS = [REPO_DIR / "locale"]
@@ -104,3 +118,5 @@ WAGTAIL_SITE_NAME = "Test City"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 STATICFILES_DIRS = [REPO_DIR / "site_example" / "static"]
+# Background tasks run on the spot in tests (and under ``make demo``).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -56,6 +56,7 @@ print(json.dumps({
     "cookies": [s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE],
     "proxies": s.REST_FRAMEWORK["NUM_PROXIES"],
     "base_template": s.CONSULT["BASE_TEMPLATE"],
+    "tasks": s.TASKS["default"]["BACKEND"],
 }))
 """
 
@@ -86,3 +87,8 @@ def test_https_origins_and_proxy(production):
     assert production["cookies"] == [True, True]
     assert production["proxies"] == 1
     assert production["base_template"] == "base.html"
+
+
+def test_background_tasks_queue_in_the_database(production):
+    # Notification e-mails never go out inside a request: `db_worker` sends them.
+    assert production["tasks"] == "django_tasks_db.DatabaseBackend"

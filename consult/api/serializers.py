@@ -100,6 +100,10 @@ class OwnBallotSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The ballot as stored; null for secret ballots, which nobody can read back.",
     )
+    receipt = serializers.CharField(
+        help_text="The voter's receipt for this question, the same for every ballot they cast "
+        "on it: look it up in the question's public log by its sha256 (receipts/{receipt}/)."
+    )
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 from django.urls import path, re_path, register_converter
 
-from consult.api import contributions, docs, eligibility, me, schema, views
+from consult.api import contributions, docs, eligibility, ledger, me, notifications, schema, views
 
 
 class IdConverter:
@@ -36,6 +36,15 @@ urlpatterns = [
     ),
     path("questions/<id:question_id>/tally/", views.TallyView.as_view(), name="api-tally"),
     path("questions/<id:question_id>/ballot/", views.BallotView.as_view(), name="api-ballot"),
+    # Verifiable results (SPEC §11).
+    path("questions/<id:question_id>/log/", ledger.LogView.as_view(), name="api-log"),
+    path("receipts/<str:receipt>/", ledger.ReceiptView.as_view(), name="api-receipt"),
+    path(
+        "consultations/<id:page_id>/results.zip",
+        ledger.ResultsBundleView.as_view(),
+        name="api-results-bundle",
+    ),
+    path("keys/", ledger.KeysView.as_view(), name="api-keys"),
     # Citizens' proposals, supports, comments and reports (consult.api.contributions).
     path(
         "consultations/<id:page_id>/proposals/",
@@ -75,6 +84,28 @@ urlpatterns = [
     path("me/data/", me.MyDataView.as_view(), name="api-my-data"),
     path("me/", me.MeView.as_view(), name="api-me"),
     path("categories/", contributions.CategoryListView.as_view(), name="api-categories"),
+    # Follows and notifications (consult.api.notifications).
+    path(
+        "consultations/<id:page_id>/follow/",
+        notifications.ConsultationFollowView.as_view(),
+        name="api-consultation-follow",
+    ),
+    path(
+        "proposals/<id:proposal_id>/follow/",
+        notifications.ProposalFollowView.as_view(),
+        name="api-proposal-follow",
+    ),
+    path("notifications/", notifications.NotificationListView.as_view(), name="api-notifications"),
+    path(
+        "notifications/read/",
+        notifications.NotificationReadView.as_view(),
+        name="api-notifications-read",
+    ),
+    path(
+        "notifications/preferences/",
+        notifications.PreferencesView.as_view(),
+        name="api-notification-preferences",
+    ),
     path("schema/", schema.SchemaView.as_view(), name="api-schema"),
     path("docs/", docs.DocsView.as_view(), name="api-docs"),
     path("docs/assets/<str:name>", docs.docs_asset, name="api-docs-asset"),

@@ -111,8 +111,12 @@ class TallyView(ConsultAPIView):
         if not presenter.results_visible(question.page):
             raise ResultsHidden()
         shared = translations.shared_question(question)
-        version = Tally.objects.filter(question=shared).values_list("version", flat=True)
-        etag = f'"{question.pk}-{version.first() or 0}"'
+        version, ballots = Tally.objects.filter(question=shared).values_list(
+            "version", "ballots"
+        ).first() or (0, 0)
+        if not presenter.tally_visible(question.page, ballots):
+            raise ResultsHidden()
+        etag = f'"{question.pk}-{version}"'
         if etag in request.headers.get("If-None-Match", ""):
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
         else:
@@ -125,8 +129,13 @@ class TallyView(ConsultAPIView):
 class BallotView(ConsultAPIView):
     """The requesting voter's own ballot on one question."""
 
-    def representation(self, question: Question, content: dict | None) -> dict:
-        return {"question": question.pk, "method": question.method, "ballot": content or None}
+    def representation(self, question: Question, content: dict | None, receipt: str) -> dict:
+        return {
+            "question": question.pk,
+            "method": question.method,
+            "ballot": content or None,
+            "receipt": receipt,
+        }
 
     @document(responses={200: OwnBallotSerializer, 401: ERROR, 403: ERROR, 404: ERROR})
     def get(self, request, question_id: int):
@@ -136,9 +145,10 @@ class BallotView(ConsultAPIView):
         if not actor.signed_in:
             raise NotAuthenticated()
         content = services.own_ballot(actor, question)
-        if content is None:
+        receipt = services.own_receipt(actor, question)
+        if content is None or receipt is None:
             raise NoBallot()
-        return Response(self.representation(question, content))
+        return Response(self.representation(question, content, receipt))
 
     @document(
         request=ballot_request(),
@@ -161,7 +171,7 @@ class BallotView(ConsultAPIView):
         result = services.cast_ballot(request, question, request.data)
         shown = None if question.page.ballot_secrecy == "secret" else result.content
         return Response(
-            self.representation(question, shown),
+            self.representation(question, shown, result.receipt),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
 

@@ -3,8 +3,8 @@
 Each decision changes the item's status in one transaction, resolves the
 item's open reports, writes an entry to Wagtail's audit log (``consult.*``
 actions, shown in the item's history and the site history report), sends
-``contribution_moderated``, and after commit tells the author by email and
-the live page by websocket.
+``contribution_moderated`` (``consult.notifications`` tells the author),
+and after commit tells the live page by websocket.
 
 | action  | from                                          | to          |
 | ------- | --------------------------------------------- | ----------- |
@@ -18,7 +18,6 @@ Withdrawn items are the author's and are never changed by moderation.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,7 +25,6 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
 from consult import conf, permissions, signals
-from consult.contributions import notifications
 from consult.contributions.services import comments_changed
 from consult.contributions.text import clean_text
 from consult.exceptions import InvalidContribution, NotModerator
@@ -108,10 +106,6 @@ def moderate(moderator, item: Proposal | Comment, action: str, note: str = "") -
             previous_status=previous,
             note=note,
         )
-        if previous != decision.target and conf.get("NOTIFY_AUTHORS"):
-            transaction.on_commit(
-                partial(notifications.decision, model._meta.model_name, fresh.pk, action)
-            )
     item.status, item.moderator_note, item.moderated_at = fresh.status, note, now
     return True
 
@@ -131,7 +125,7 @@ def moderate_many(moderator, items, action: str, note: str = "") -> tuple[int, i
 def answer_proposal(editor, proposal: Proposal, answer: object) -> bool:
     """Give ``proposal`` its official answer (or change or clear it).
 
-    Logged as ``consult.answer``; the author is emailed after commit. Returns
+    Logged as ``consult.answer``; ``proposal_answered`` tells the author. Returns
     False when the answer did not change.
     """
     if not permissions.can_answer(editor):
@@ -151,8 +145,6 @@ def answer_proposal(editor, proposal: Proposal, answer: object) -> bool:
         fresh.save(update_fields=["answer", "answered_at", "updated_at"])
         log(fresh, "consult.answer", user=editor, data={"answer": text})
         signals.proposal_answered.send(Proposal, proposal=fresh, user=editor)
-        if text and conf.get("NOTIFY_AUTHORS"):
-            transaction.on_commit(partial(notifications.answer, fresh.pk))
     proposal.answer, proposal.answered_at = fresh.answer, fresh.answered_at
     return True
 

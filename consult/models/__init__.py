@@ -6,6 +6,8 @@ from .ballots import Ballot, Participation, Tally, TallyCount
 from .categories import Category
 from .comments import Comment, CommentFeed, Report
 from .eligibility import Census, CensusEntry, Participant, VotingCode, VotingCodeBatch
+from .ledger import LogEntry, LogHead
+from .notifications import Digest, Follow, Notification, NotificationPreference, PhaseEvent
 from .pages import ConsultationIndexPage, ConsultationPage
 from .proposals import Proposal, Support
 from .questions import Option, Question
@@ -21,9 +23,16 @@ __all__ = [
     "CommentFeed",
     "ConsultationIndexPage",
     "ConsultationPage",
+    "Digest",
+    "Follow",
+    "LogEntry",
+    "LogHead",
+    "Notification",
+    "NotificationPreference",
     "Option",
     "Participant",
     "Participation",
+    "PhaseEvent",
     "Proposal",
     "Question",
     "Report",

@@ -1,4 +1,12 @@
 from django import template
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.urls import reverse
+
+from consult import permissions
+from consult.contributions.authors import display_name
+from consult.models import Proposal
+from consult.notifications import follows, queries
 
 register = template.Library()
 
@@ -15,3 +23,43 @@ def share_of(votes: int, total: int) -> float:
 @register.filter
 def chosen(key, selected) -> bool:
     return str(key) in selected
+
+
+@register.filter
+def consult_display_name(user) -> str:
+    """How a citizen is named in public (never their e-mail address)."""
+    return display_name(user)
+
+
+@register.inclusion_tag("consult/includes/follow_form.html", takes_context=True)
+def consult_follow(context, target):
+    """A follow/unfollow button for a consultation page or a proposal: a plain
+    form POST, which ``consult/follow.js`` sends to the API when it can."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    is_proposal = isinstance(target, Proposal)
+    kind = "proposal" if is_proposal else "consultation"
+    api_name = "consult:api-proposal-follow" if is_proposal else "consult:api-consultation-follow"
+    return {
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "signed_in": permissions.is_signed_in(user),
+        "following": follows.is_following(user, target),
+        "kind": kind,
+        "action_url": reverse(f"consult:follow-{kind}", args=[target.pk]),
+        "api_url": reverse(api_name, args=[target.pk]),
+        "login_url": resolve_url(settings.LOGIN_URL),
+    }
+
+
+@register.inclusion_tag("consult/includes/notifications_link.html", takes_context=True)
+def consult_notifications_link(context):
+    """A link to the signed-in person's notifications with the unread count
+    (one COUNT query), for the site's header."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    signed_in = permissions.is_signed_in(user)
+    return {
+        "signed_in": signed_in,
+        "unread": queries.unread_count(user) if signed_in else 0,
+    }

@@ -61,7 +61,12 @@ def vote(request, question_id: int):
     if _wants_json(request):
         shown = None if question.page.ballot_secrecy == "secret" else result.content
         return JsonResponse(
-            {"question": question.pk, "method": question.method, "ballot": shown},
+            {
+                "question": question.pk,
+                "method": question.method,
+                "ballot": shown,
+                "receipt": result.receipt,
+            },
             status=201 if result.created else 200,
         )
     if result.created:

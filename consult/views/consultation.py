@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 
 from consult import conf, permissions
 from consult.actor import Actor
+from consult.ledger import receipts
 from consult.models import ConsultationPage, Question
 from consult.views.eligibility import eligibility_context
+from consult.notifications import preferences
 from consult.voting import presenter, services
 from consult.voting.registry import get_method
 
@@ -31,6 +33,9 @@ def question_context(question: Question, actor: Actor, refusal) -> dict[str, Any
         "tally_pending": results.pending,
         "turnout": results.turnout,
         "voted": own is not None,
+        "receipt": receipts.grouped(services.own_receipt(actor, question) or "")
+        if own is not None
+        else "",
         "selected": method.selected(own),
         "form": method.form_context(question, list(question.options.all()), own),
         "refusal": refusal,
@@ -40,6 +45,9 @@ def question_context(question: Question, actor: Actor, refusal) -> dict[str, Any
 def consultation_context(page: ConsultationPage, request) -> dict[str, Any]:
     """The consultation page's own context: its questions as the viewer sees
     them (``consult.voting.presenter``), their ballot forms and share links."""
+    # The language of a follower's e-mails follows the one they read the
+    # site in (a session lookup; a query only when it changes).
+    preferences.remember_language(request)
     actor = Actor.from_request(request)
     visible = presenter.results_visible(page)
     refusal = permissions.voting_refusal(request.user, page)

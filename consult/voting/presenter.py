@@ -9,7 +9,10 @@ blocks on other pages, the API and the websocket), so they cannot disagree:
 - results say whether they are ``final`` (voting closed): a ranked
   question's ``winner`` is a winner only then, before it is the one leading;
 - a translated question shows its original's tally in its own words
-  (``consult.voting.translations``).
+  (``consult.voting.translations``);
+- secret ballots with live results show only their turnout while voting
+  runs until the question has ``SECRET_LIVE_THRESHOLD`` ballots, so the first
+  voters' choices cannot be read off the running tally (SPEC §11).
 
 Staff screens behind the ``view_results`` permission read tallies directly.
 """
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from consult import conf
 from consult.exceptions import TranslationOutOfDate
 from consult.models import ConsultationPage, Question
 from consult.voting import translations
@@ -33,6 +37,18 @@ def results_visible(page: ConsultationPage) -> bool:
     if page.results_visibility == "after_close":
         return page.voting_state() == "closed"
     return False
+
+
+def tally_visible(page: ConsultationPage, ballots: int) -> bool:
+    """Whether the public may see the tally of one of ``page``'s questions
+    that has ``ballots`` ballots: results are visible, and the secret live
+    threshold is met. Its log (SPEC §11) is public exactly when its tally is."""
+    if not results_visible(page):
+        return False
+    secret_live = page.ballot_secrecy == "secret" and page.results_visibility == "live"
+    if secret_live and page.voting_state() != "closed":
+        return ballots >= conf.get("SECRET_LIVE_THRESHOLD")
+    return True
 
 
 def results_reveal_at(page: ConsultationPage) -> datetime | None:
@@ -76,10 +92,12 @@ def present(question: Question, shared: Question | None = None) -> QuestionResul
     page = shared.page
     turnout = translations.turnout(question, shared)
     final = page.voting_state() == "closed"
-    if results_visible(page):
+    if tally_visible(page, turnout["ballots"]):
         tally = translations.tally(question, shared)
         return QuestionResults(tally=tally, turnout=turnout, pending=None, final=final)
-    pending = pending_payload(question) if results_reveal_at(page) else None
+    # A table for the tally pushed later: at the close, or at the threshold.
+    later = results_visible(page) or results_reveal_at(page)
+    pending = pending_payload(question) if later else None
     return QuestionResults(tally=None, turnout=turnout, pending=pending, final=final)
 
 

@@ -19,9 +19,10 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from consult import permissions, privacy, ratelimit, signals
+from consult import ledger, permissions, privacy, ratelimit, signals
 from consult.actor import Actor, as_actor
 from consult.exceptions import AlreadyVoted, NoBallot
+from consult.ledger.receipts import receipt_for, receipt_hash
 from consult.models import Ballot, Participation, Question
 from consult.voting import statements, translations
 from consult.voting.digest import ballot_digest
@@ -33,6 +34,8 @@ from consult.voting.registry import get_method
 class CastResult:
     created: bool
     content: dict[str, Any]
+    #: The voter's receipt for this question (SPEC §11), the same on every ballot.
+    receipt: str
 
 
 def check_voting(actor: Actor, question: Question) -> None:
@@ -64,6 +67,7 @@ def cast_ballot(who, question: Question, body: Any) -> CastResult:
     # A queryset, evaluated (once) only by the methods that look at options.
     content = method.clean(shared, body, shared.options.all())
     digest = ballot_digest(shared.pk, user.pk)
+    receipt = receipt_for(shared.pk, user.pk)
 
     with transaction.atomic():
         created = statements.insert_ballot(shared.pk, user.pk, digest, content)
@@ -85,9 +89,13 @@ def cast_ballot(who, question: Question, body: Any) -> CastResult:
             ballots_delta = 0
 
         statements.add_to_tally(shared.pk, ballots_delta, deltas)
+        event = "cast" if created else "replace"
+        ledger.append(shared.pk, event, receipt_hash(receipt), content)
         signals.ballot_cast.send(Question, question=shared, voter=user, created=created)
     return CastResult(
-        created=created, content=translations.to_translation(question, shared, content)
+        created=created,
+        content=translations.to_translation(question, shared, content),
+        receipt=receipt,
     )
 
 
@@ -114,6 +122,7 @@ def retract_ballot(who, question: Question) -> None:
         deltas = {key: (-v, -t) for key, (v, t) in method.counts(ballot.content).items()}
         ballot.delete()
         statements.add_to_tally(shared.pk, -1, deltas)
+        ledger.append(shared.pk, "withdraw", receipt_hash(receipt_for(shared.pk, user.pk)), None)
         signals.ballot_retracted.send(Question, question=shared, voter=user)
 
 
@@ -138,6 +147,18 @@ def own_ballot(who, question: Question) -> dict[str, Any] | None:
         .first()
     )
     return translations.to_translation(question, shared, content) or {}
+
+
+def own_receipt(who, question: Question) -> str | None:
+    """The receipt of ``who`` for ``question`` (SPEC §11) if they have voted
+    on it: it belongs to the shared question of a translation."""
+    actor = as_actor(who)
+    if not actor.signed_in or not privacy.is_visible(actor, question.page):
+        return None
+    shared = translations.shared_question(question)
+    if not Participation.objects.filter(question=shared, voter=actor.user).exists():
+        return None
+    return receipt_for(shared.pk, actor.user.pk)
 
 
 def _difference(new: Counts, old: Counts) -> Counts:

@@ -80,32 +80,44 @@ def add_to_tally(
     The ``Tally`` row goes first: its row lock orders every ballot of a
     question, so ``version`` numbers states one by one and the counter rows,
     written after it, are never contended in another order. Counters with
-    nothing to add are left alone.
+    nothing to add are left alone. On PostgreSQL both are one statement: the
+    counters are selected from the tally's RETURNING, so they are written
+    after it.
     """
     table = _table(Tally)
+    tally = (
+        f"INSERT INTO {table} (question_id, version, ballots) VALUES (%s, 1, %s) "  # noqa: S608
+        f"ON CONFLICT (question_id) DO UPDATE SET version = {table}.version + 1, "
+        f"ballots = {table}.ballots + %s"
+    )
+    # The inserted row is checked (ballots >= 0) even when it is not the one
+    # kept; only a first ballot ever creates the tally.
+    tally_params = [question_id, max(ballots_delta, 0), ballots_delta]
+    rows = [(key, votes, total) for key, (votes, total) in sorted(deltas.items()) if votes or total]
+    counters = _table(TallyCount)
+    key = _column("key")
+    upsert = (
+        f" ON CONFLICT (question_id, {key}) DO UPDATE SET "
+        f"votes = {counters}.votes + excluded.votes, "
+        f"total = {counters}.total + excluded.total"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (question_id, version, ballots) VALUES (%s, 1, %s) "  # noqa: S608
-            f"ON CONFLICT (question_id) DO UPDATE SET version = {table}.version + 1, "
-            f"ballots = {table}.ballots + %s",
-            # The inserted row is checked (ballots >= 0) even when it is not
-            # the one kept; only a first ballot ever creates the tally.
-            [question_id, max(ballots_delta, 0), ballots_delta],
-        )
-        rows = [
-            (question_id, key, votes, total)
-            for key, (votes, total) in sorted(deltas.items())
-            if votes or total
-        ]
+        if rows and connection.vendor == "postgresql":
+            values = ", ".join(["(%s::varchar, %s::bigint, %s::bigint)"] * len(rows))
+            cursor.execute(
+                f"WITH tally AS ({tally} RETURNING question_id) "  # noqa: S608
+                f"INSERT INTO {counters} (question_id, {key}, votes, total) "
+                f"SELECT tally.question_id, v.k, v.votes, v.total FROM tally, "
+                f"(VALUES {values}) AS v (k, votes, total)" + upsert,
+                [*tally_params, *(value for row in rows for value in row)],
+            )
+            return
+        cursor.execute(tally, tally_params)
         if not rows:
             return
-        counters = _table(TallyCount)
-        key = _column("key")
         cursor.execute(
             f"INSERT INTO {counters} (question_id, {key}, votes, total) VALUES "  # noqa: S608
             + ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-            + f" ON CONFLICT (question_id, {key}) DO UPDATE SET "
-            f"votes = {counters}.votes + excluded.votes, "
-            f"total = {counters}.total + excluded.total",
-            [value for row in rows for value in row],
+            + upsert,
+            [value for row in rows for value in (question_id, *row)],
         )

@@ -148,6 +148,10 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Background tasks (notification e-mails) run on the spot in development and
+# under `make demo`; production hands them to a worker (production.py).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
 CONSULT = {
     "BASE_TEMPLATE": "base.html",
     # Wagtail admin users must set up TOTP or a passkey before using the admin.

@@ -44,6 +44,12 @@ REST_FRAMEWORK = {"NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "1"))}
 # allauth's login rate limits identify clients by the same trusted proxies.
 ALLAUTH_TRUSTED_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"]
 
+# Notification e-mails go out from a queue in the database, worked off by
+# `python manage.py db_worker` (one or more processes beside the ASGI
+# workers); `consult_notify` runs from cron or a systemd timer every minute.
+INSTALLED_APPS = [*INSTALLED_APPS, "django_tasks_db"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 CONSULT = {
     **CONSULT,
     # Kept out of the database and apart from SECRET_KEY, so that rotating

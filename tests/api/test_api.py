@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import ANY
 
 import pytest
 from django.test import Client
@@ -87,13 +88,18 @@ def test_cast_replace_read_and_retract(single, citizen, client_for):
     read = client.get(url)
 
     assert created.status_code == 201
+    receipt = created.json()["receipt"]
     assert created.json() == {
         "question": single.pk,
         "method": "single",
         "ballot": {"option": green.pk},
+        "receipt": receipt,
     }
+    assert len(receipt) == 32
     assert replaced.status_code == 200
     assert read.json()["ballot"] == {"option": hall.pk}
+    # One receipt per voter and question, however often the ballot changes.
+    assert replaced.json()["receipt"] == read.json()["receipt"] == receipt
     tally = client.get(f"{API}/questions/{single.pk}/tally/").json()
     assert {e["key"]: e["votes"] for e in tally["results"]}[str(hall.pk)] == 1
     assert tally["ballots"] == 1
@@ -110,7 +116,9 @@ def test_secret_ballot_is_never_read_back(yes_no, citizen, client_for):
     url = f"{API}/questions/{yes_no.pk}/ballot/"
 
     assert post_json(client, url, {"choice": "no"}).json()["ballot"] is None
-    assert client.get(url).json() == {"question": yes_no.pk, "method": "yes_no", "ballot": None}
+    read = client.get(url).json()
+    assert read == {"question": yes_no.pk, "method": "yes_no", "ballot": None, "receipt": ANY}
+    assert len(read["receipt"]) == 32
 
 
 def test_anonymous_cannot_vote(yes_no, client):
@@ -230,7 +238,7 @@ def test_tally_visibility(yes_no, client, visibility, closed, visible):
 
 
 def test_ballot_writes_are_throttled(yes_no, citizen, client_for, settings):
-    settings.CONSULT = {"THROTTLE_RATES": {"ballot": "2/minute"}}
+    settings.CONSULT = {**settings.CONSULT, "THROTTLE_RATES": {"ballot": "2/minute"}}
     client = client_for(citizen)
     url = f"{API}/questions/{yes_no.pk}/ballot/"
 
@@ -267,6 +275,15 @@ def test_schema_lists_only_consult_endpoints(client):
             "consultations/{page_id}/code-login/",
             "me/data/",
             "me/",
+            "questions/{question_id}/log/",
+            "receipts/{receipt}/",
+            "consultations/{page_id}/results.zip",
+            "keys/",
+            "consultations/{page_id}/follow/",
+            "proposals/{proposal_id}/follow/",
+            "notifications/",
+            "notifications/read/",
+            "notifications/preferences/",
         ]
     }
     assert set(paths["/consult/api/v1/questions/{question_id}/ballot/"]) == {

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import faulthandler
 import os
+import re
 import shutil
 import socket
 import sys
@@ -63,6 +64,7 @@ TIMEOUT_MS = 10_000
 SESSION_WATCHDOG_S = 120
 PASSWORD = "pw-for-tests"
 COUNTED = "Thank you, your vote has been counted."
+RECEIPT = re.compile(r"^([a-z2-7]{4}-){7}[a-z2-7]{4}$")
 
 # Counts the page's websocket openings and frames, so the test can wait for
 # "connected and snapshot applied" instead of sleeping. The app's own
@@ -329,6 +331,9 @@ def test_vote_reaches_a_live_viewer_without_reload(scene):
         question.get_by_role("button", name="Vote", exact=True).click()
         expect(b.locator("[data-consult-announcer]")).to_have_text(COUNTED, timeout=TIMEOUT_MS)
         assert b.url == scene.url, "the ballot was not cast through the API" + citizen.report()
+        # The answer's receipt is shown at once, in groups of four.
+        expect(question.locator("[data-consult-receipt]")).to_be_visible()
+        expect(question.locator("[data-consult-receipt-code]")).to_have_text(RECEIPT)
 
         # A follows over the websocket, without a reload.
         expect(viewer_yes).to_have_text("1", timeout=TIMEOUT_MS)
@@ -375,6 +380,7 @@ def test_vote_with_javascript_off_by_plain_post(scene):
         # without showing the choice.
         expect(question.locator("[data-consult-voted]")).to_be_visible()
         expect(question.get_by_role("button", name="Change my vote", exact=True)).to_be_visible()
+        expect(question.locator("[data-consult-receipt-code]")).to_have_text(RECEIPT)
         assert not tab.problems(), tab.report()
 
         # axe needs JavaScript (in a page without it axe.run never settles):

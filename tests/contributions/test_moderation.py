@@ -181,27 +181,21 @@ def test_no_email_without_a_change_or_when_switched_off(
     assert mail.outbox == []
 
 
-def test_emails_are_rendered_in_the_site_language(
-    page, citizen, moderator, settings, monkeypatch, django_capture_on_commit_callbacks
+def test_emails_are_written_in_the_authors_language(
+    page, citizen, moderator, settings, django_capture_on_commit_callbacks
 ):
     from django.utils import translation
 
-    from consult.contributions import notifications
+    from consult.notifications import preferences
 
-    languages = []
-    render = notifications.render_to_string
-
-    def spy(template, context):
-        languages.append(translation.get_language())
-        return render(template, context)
-
-    monkeypatch.setattr(notifications, "render_to_string", spy)
-    settings.LANGUAGE_CODE = "de"
+    settings.LANGUAGE_CODE = "es"
+    preferences.update(citizen, language="de")
     proposal = factories.make_proposal(page, author=citizen, status="pending")
+    # The moderator works in French; the author reads German.
     with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
         moderation.moderate(moderator, proposal, "approve")
-    assert languages == ["de", "de"]
-    assert len(mail.outbox) == 1
+    (message,) = mail.outbox
+    assert message.subject == "Ihr Vorschlag wurde veröffentlicht: Market square"
 
 
 def test_official_answer(page, citizen, moderator, client, django_capture_on_commit_callbacks):

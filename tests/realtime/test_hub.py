@@ -164,7 +164,7 @@ def test_without_an_event_loop_the_broadcast_is_sent_before_returning(
 def test_a_broken_layer_never_fails_or_holds_up_a_ballot(
     use_layer, settings, caplog, hang, django_capture_on_commit_callbacks
 ):
-    settings.CONSULT = {"BROADCAST_TIMEOUT": 0.3}
+    settings.CONSULT = {**settings.CONSULT, "BROADCAST_TIMEOUT": 0.3}
     use_layer(BrokenLayer(hang=hang))
     question = factories.first_question(factories.make_consultation())
     voter = factories.make_user()
@@ -178,7 +178,7 @@ def test_a_broken_layer_never_fails_or_holds_up_a_ballot(
 
 
 def test_under_asgi_a_ballot_does_not_wait_for_the_layer(use_layer, settings, caplog):
-    settings.CONSULT = {"BROADCAST_TIMEOUT": 0.5}
+    settings.CONSULT = {**settings.CONSULT, "BROADCAST_TIMEOUT": 0.5}
     use_layer(BrokenLayer(hang=True))
     question = factories.first_question(factories.make_consultation())
     voter = factories.make_user()
@@ -208,7 +208,7 @@ class DroppingLayer(InMemoryChannelLayer):
 
 
 def test_the_audit_delivers_an_update_the_layer_lost(use_layer, settings, caplog):
-    settings.CONSULT = {"LIVE_AUDIT_INTERVAL": 0.3}
+    settings.CONSULT = {**settings.CONSULT, "LIVE_AUDIT_INTERVAL": 0.3}
     layer = use_layer(DroppingLayer())
     page = factories.make_consultation(questions=[{"title": "Q", "method": "yes_no"}])
     question = page.questions.get()
@@ -234,7 +234,7 @@ def test_the_audit_delivers_an_update_the_layer_lost(use_layer, settings, caplog
 
 
 def test_without_the_audit_a_lost_update_stays_lost(use_layer, settings):
-    settings.CONSULT = {"LIVE_AUDIT_INTERVAL": None}
+    settings.CONSULT = {**settings.CONSULT, "LIVE_AUDIT_INTERVAL": None}
     layer = use_layer(DroppingLayer())
     page = factories.make_consultation(questions=[{"title": "Q", "method": "yes_no"}])
     question = page.questions.get()

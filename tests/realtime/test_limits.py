@@ -30,7 +30,7 @@ async def open_socket(page, address="10.0.0.1"):
 
 
 def test_sockets_per_address_are_limited(settings):
-    settings.CONSULT = {"WS_MAX_CONNECTIONS_PER_IP": 2}
+    settings.CONSULT = {**settings.CONSULT, "WS_MAX_CONNECTIONS_PER_IP": 2}
     page = factories.make_consultation()
 
     async def scenario():
@@ -51,7 +51,7 @@ def test_sockets_per_address_are_limited(settings):
 
 
 def test_an_idle_socket_is_closed_and_a_resync_keeps_it_open(settings):
-    settings.CONSULT = {"WS_IDLE_TIMEOUT": 0.4}
+    settings.CONSULT = {**settings.CONSULT, "WS_IDLE_TIMEOUT": 0.4}
     page = factories.make_consultation()
 
     async def scenario():

@@ -375,6 +375,13 @@ class ConsultationPage {
         const key = response.status === 201 ? "msgCounted" : "msgChanged";
         this.announcer.say(this.element.dataset[key], { now: true });
         article.querySelector("[data-consult-voted]").hidden = false;
+        const reply = await response.json().catch(() => ({}));
+        const receipt = article.querySelector("[data-consult-receipt]");
+        if (receipt && reply.receipt) {
+          receipt.querySelector("[data-consult-receipt-code]").textContent =
+            reply.receipt.match(/.{1,4}/g).join("-");
+          receipt.hidden = false;
+        }
         const retract = article.querySelector("form[data-consult-retract]");
         if (retract) retract.hidden = false;
         button.textContent = button.dataset.labelVoted;

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consult', '0006_alter_consultationpage_body'),
+        ('consult', '0008_notifications'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -15,8 +15,8 @@ from consult import conf, permissions
 from consult.actor import Actor
 from consult.ledger import receipts
 from consult.models import ConsultationPage, Question
-from consult.views.eligibility import eligibility_context
 from consult.notifications import preferences
+from consult.views.eligibility import eligibility_context
 from consult.voting import presenter, services
 from consult.voting.registry import get_method
 

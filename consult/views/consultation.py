@@ -18,6 +18,7 @@ from consult.actor import Actor
 from consult.ledger import receipts
 from consult.models import ConsultationPage, Question
 from consult.notifications import preferences
+from consult.views.eligibility import eligibility_context
 from consult.voting import presenter, services
 from consult.voting.registry import get_method
 
@@ -132,6 +133,7 @@ def consultation_context(page: ConsultationPage, request) -> dict[str, Any]:
         **phase_context(page),
         "results_visible": visible,
         "voting_refusal": refusal,
+        "eligibility": eligibility_context(page, request.user),
         "voting_open": page.voting_state() == "open",
         "websocket_path": f"/ws/consult/consultations/{page.pk}/",
         "api_base": reverse("consult:api-consultations").rsplit("consultations/", 1)[0],

@@ -63,27 +63,12 @@ def question_context(
         else "",
         # {} is a ballot the page may not show (a secret one).
         "secret": own == {},
-        "choices": ballot_summary(method, question, options, own),
+        "choices": method.describe(question, options, own) if own else [],
         "selected": method.selected(shown),
         "form": method.form_context(question, options, shown),
         "refusal": refusal,
         "feedback": list(feedback),
     }
-
-
-def ballot_summary(method, question: Question, options: list, content) -> list[str]:
-    """The voter's own public ballot in words, one item per choice."""
-    if not content:
-        return []
-    results = method.results(question, options, {})["results"]
-    labels = {entry["key"]: entry["label"] for entry in results}
-    if "ranking" in content:
-        return [
-            f"{rank}. {labels.get(str(key), key)}" for rank, key in enumerate(content["ranking"], 1)
-        ]
-    if "scores" in content:
-        return [f"{labels.get(str(key), key)}: {score}" for key, score in content["scores"].items()]
-    return [labels.get(key, key) for key in method.counts(content)]
 
 
 def phase_context(page: ConsultationPage) -> dict[str, int]:

@@ -50,6 +50,8 @@ setup(
         "nh3>=0.2.18,<1",
         # XLSX exports of the results dashboard (write-only mode).
         "openpyxl>=3.1,<4",
+        # QR codes on printed voting-code letters (pure Python, no dependencies).
+        "segno>=1.6,<2",
         # Ed25519 signatures of results bundles; also all python -m consult.verify needs.
         "cryptography>=42,<51",
         # Background tasks (notification e-mails), the backport Wagtail 8 uses.
@@ -61,6 +63,8 @@ setup(
     extras_require={
         "redis": ["channels-redis>=4.2,<5", "redis>=5,<9"],
         "site": [
+            # Staff MFA (TOTP, passkeys) and eID logins in the example site.
+            "django-allauth[mfa,socialaccount]>=65.0,<66",
             "channels-redis>=4.2,<5",
             "redis>=5,<9",
             "dj-database-url>=2.2,<4",
@@ -95,6 +99,10 @@ setup(
             "import-linter>=2.1,<3",
             "build>=1.2,<2",
             "schemathesis>=4.0,<5",
+            # The eID login test: allauth's OpenID Connect client and a local provider.
+            "django-allauth[mfa,socialaccount]>=65.0,<66",
+            "oidc-provider-mock>=0.3.4,<0.4",
+            "httpx>=0.27,<1",
         ],
     },
     classifiers=[

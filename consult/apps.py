@@ -17,7 +17,7 @@ class ConsultConfig(AppConfig):
             views,
         )
         from consult.admin.panels import configure_consultation_page
-        from consult.blocks import ConsultationBodyBlock
+        from consult.blocks import ConsultationBodyBlock, EligibilityBlock
         from consult.models import ConsultationPage, pages
         from consult.notifications import receivers as notification_receivers
         from consult.realtime import checks as realtime_checks  # noqa: F401
@@ -25,6 +25,7 @@ class ConsultConfig(AppConfig):
 
         pages.wire(
             body_block=ConsultationBodyBlock(),
+            eligibility_block=EligibilityBlock(),
             index_context=views.index_context,
             page_context=views.page_context,
             routes=views.PAGE_ROUTES,

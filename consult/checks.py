@@ -40,6 +40,23 @@ def check_host_wiring(app_configs, **kwargs):
                 )
             )
     problems.extend(check_trusted_proxies())
+    if conf.get("REQUIRE_STAFF_MFA"):
+        middleware = getattr(settings, "MIDDLEWARE", [])
+        if not apps.is_installed("allauth.mfa"):
+            problems.append(
+                Error(
+                    'CONSULT["REQUIRE_STAFF_MFA"] needs "allauth.mfa" in INSTALLED_APPS.',
+                    id="consult.E005",
+                )
+            )
+        if "consult.middleware.StaffMFAMiddleware" not in middleware:
+            problems.append(
+                Error(
+                    'CONSULT["REQUIRE_STAFF_MFA"] needs "consult.middleware.StaffMFAMiddleware" '
+                    "in MIDDLEWARE, after AuthenticationMiddleware.",
+                    id="consult.E006",
+                )
+            )
     return problems
 
 

@@ -48,6 +48,10 @@ DEFAULTS: dict[str, Any] = {
         "comment": "30/hour",
         "support": "60/minute",
         "report": "20/hour",
+        # Census claims per account and voting-code logins per address:
+        # every attempt counts, so guessing stays slow.
+        "census_claim": "10/hour",
+        "code_login": "20/hour",
         # Follows, marking notifications read, changing preferences.
         "follow": "60/minute",
     },
@@ -61,6 +65,7 @@ DEFAULTS: dict[str, Any] = {
         "comment": "120/hour",
         "support": "300/minute",
         "report": "60/hour",
+        "census_claim": "30/hour",
     },
     # Seconds during which authors may edit their comment after posting it.
     "COMMENT_EDIT_WINDOW": 900,
@@ -97,6 +102,24 @@ DEFAULTS: dict[str, Any] = {
     # Key for the digest that lets a voter find their own ballot without the
     # database linking voter and ballot. None: derived from SECRET_KEY.
     "BALLOT_KEY": None,
+    # Extra eligibility rules: dotted paths to EligibilityRule subclasses.
+    "ELIGIBILITY_RULES": [],
+    # Key of the census digests (HMAC-SHA256 of identifier and birth date).
+    # Keep it out of the database and set it once: changing it (or
+    # SECRET_KEY while this is None) makes every census unmatchable until it
+    # is imported again.
+    "CENSUS_KEY": None,
+    # Characters of a generated voting code (without the dashes that group them).
+    "VOTING_CODE_LENGTH": 12,
+    # What happens to a deleted account's proposals and comments: "anonymise"
+    # (kept, shown as by a deleted participant) or "delete" (removed).
+    "ON_ACCOUNT_DELETE": "anonymise",
+    # Days after a consultation's voting closes after which
+    # ``consult_retention`` unlinks who took part from their accounts; None: never.
+    "PARTICIPATION_RETENTION_DAYS": None,
+    # Whether Wagtail admin users must set up multi-factor authentication
+    # (allauth.mfa) before they reach the admin.
+    "REQUIRE_STAFF_MFA": False,
     # Ed25519 private key signing results bundles (SPEC §11), base64 of its
     # 32 raw bytes as ``manage.py consult_signing_key`` prints it. None: no
     # bundles (results.zip answers 503 not_configured).

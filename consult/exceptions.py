@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -13,8 +15,11 @@ class ConsultError(Exception):
     status = 400
     default_detail: str | Promise = _("The request could not be processed.")
 
-    def __init__(self, detail: str | Promise | None = None):
+    def __init__(self, detail: str | Promise | None = None, **extra: Any):
         self.detail = detail if detail is not None else self.default_detail
+        #: More members of the error body, e.g. ``rule`` and ``action_url`` of
+        #: ``not_eligible``.
+        self.extra = extra
         super().__init__(str(self.detail))
 
 
@@ -163,6 +168,15 @@ class NotModerator(ConsultError):
     code = "permission_denied"
     status = 403
     default_detail = _("You may not moderate contributions.")
+
+
+class CensusEntryClaimed(ConsultError):
+    code = "census_entry_claimed"
+    status = 409
+    default_detail = _(
+        "These details are already confirmed for another account. If that is not you, "
+        "contact the organisers."
+    )
 
 
 class UnknownReceipt(ConsultError):

@@ -9,6 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consult import conf
+from consult.eligibility.accounts import (  # noqa: F401 (re-exported for the ballot lookup)
+    has_verified_email,
+    is_signed_in,
+    remember_verified_email,
+)
+from consult.eligibility.services import refusal as rules_refusal
 from consult.exceptions import (
     CommentsDisabled,
     ConsultError,
@@ -26,35 +32,12 @@ if TYPE_CHECKING:
     from consult.models import Comment, ConsultationPage, Proposal
 
 
-#: Where a loader that read it along with its own query leaves the answer
-#: (``consult.voting.lookup``); it lives as long as the user object, a request.
-_VERIFIED_EMAIL = "_consult_verified_email"
-
-
-def remember_verified_email(user, verified: bool) -> None:
-    setattr(user, _VERIFIED_EMAIL, verified)
-
-
-def has_verified_email(user) -> bool:
-    if not conf.allauth_installed():
-        return True
-    known = getattr(user, _VERIFIED_EMAIL, None)
-    if known is not None:
-        return known
-    from allauth.account.models import EmailAddress
-
-    return EmailAddress.objects.filter(user=user, verified=True).exists()
-
-
-def is_signed_in(user) -> bool:
-    return user is not None and user.is_authenticated and user.is_active
-
-
-def eligibility_refusal(user) -> ConsultError | None:
-    """Why a signed-in ``user`` may not take part at all, or None."""
-    if conf.get("REQUIRE_VERIFIED_EMAIL") and not has_verified_email(user):
-        return EmailNotVerified()
-    return None
+def eligibility_refusal(
+    user, page: ConsultationPage | None = None, action: str = "vote"
+) -> ConsultError | None:
+    """Why a signed-in ``user`` may not take part in ``page`` by ``action``, or None:
+    the page's eligibility rules (``consult.eligibility``)."""
+    return rules_refusal(user, page, action)
 
 
 def voting_refusal(user, page: ConsultationPage) -> ConsultError | None:
@@ -66,7 +49,7 @@ def voting_refusal(user, page: ConsultationPage) -> ConsultError | None:
         return VotingNotOpen()
     if state == "closed":
         return VotingClosed()
-    return eligibility_refusal(user)
+    return eligibility_refusal(user, page, "vote")
 
 
 # Citizens' contributions. ``*_refusal`` says why not (a ConsultError the API
@@ -83,11 +66,14 @@ def proposals_open(page: ConsultationPage, now: datetime | None = None) -> bool:
     return opens is not None and opens <= now and (closes is None or now < closes)
 
 
-def participation_refusal(user) -> ConsultError | None:
-    """Why ``user`` may not write contributions at all (signed in, eligible), or None."""
+def participation_refusal(
+    user, page: ConsultationPage | None = None, action: str = "comment"
+) -> ConsultError | None:
+    """Why ``user`` may not write contributions by ``action`` on ``page`` (signed
+    in, eligible), or None. Without ``page``, the rules of a page without any."""
     if not is_signed_in(user):
         return NotAuthenticated()
-    refusal = eligibility_refusal(user)
+    refusal = eligibility_refusal(user, page, action)
     if isinstance(refusal, EmailNotVerified):
         return EmailNotVerified(_("Please confirm your email address before you take part."))
     return refusal
@@ -95,7 +81,9 @@ def participation_refusal(user) -> ConsultError | None:
 
 def proposal_refusal(user, page: ConsultationPage) -> ConsultError | None:
     """Why ``user`` may not submit a proposal on ``page`` now, or None."""
-    return participation_refusal(user) or (None if proposals_open(page) else ProposalsClosed())
+    return participation_refusal(user, page, "propose") or (
+        None if proposals_open(page) else ProposalsClosed()
+    )
 
 
 def can_propose(user, page: ConsultationPage) -> bool:
@@ -113,7 +101,7 @@ def support_rule(proposal: Proposal) -> ConsultError | None:
 
 def support_refusal(user, proposal: Proposal) -> ConsultError | None:
     """Why ``user`` may not support ``proposal`` (or withdraw support) now, or None."""
-    return participation_refusal(user) or support_rule(proposal)
+    return participation_refusal(user, proposal.page, "support") or support_rule(proposal)
 
 
 def can_support(user, proposal: Proposal) -> bool:
@@ -122,7 +110,7 @@ def can_support(user, proposal: Proposal) -> bool:
 
 def comment_refusal(user, page: ConsultationPage) -> ConsultError | None:
     """Why ``user`` may not comment on ``page``, or None."""
-    refusal = participation_refusal(user)
+    refusal = participation_refusal(user, page, "comment")
     if refusal:
         return refusal
     return None if page.comments_enabled else CommentsDisabled()
@@ -160,7 +148,9 @@ def proposal_edit_rule(user, proposal: Proposal) -> ConsultError | None:
 
 def proposal_edit_refusal(user, proposal: Proposal) -> ConsultError | None:
     """Authors edit their proposal while it waits for moderation, in the proposals phase."""
-    return participation_refusal(user) or proposal_edit_rule(user, proposal)
+    return participation_refusal(user, proposal.page, "propose") or proposal_edit_rule(
+        user, proposal
+    )
 
 
 def can_edit_proposal(user, proposal: Proposal) -> bool:
@@ -201,7 +191,9 @@ def comment_edit_refusal(
     user, comment: Comment, now: datetime | None = None
 ) -> ConsultError | None:
     """Authors edit a comment within ``COMMENT_EDIT_WINDOW`` seconds of posting it."""
-    return participation_refusal(user) or comment_edit_rule(user, comment, now)
+    return participation_refusal(user, comment.page, "comment") or comment_edit_rule(
+        user, comment, now
+    )
 
 
 def can_edit_comment(user, comment: Comment, now: datetime | None = None) -> bool:

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from consult import converters  # noqa: F401 (registers <id:>)
-from consult.views import ballots, notifications, receipts, tokens
+from consult.views import account, ballots, eligibility, notifications, receipts, tokens
 
 app_name = "consult"
 
@@ -11,6 +11,10 @@ urlpatterns = [
     path("receipts/", receipts.check_receipt, name="receipt"),
     path("account/tokens/", tokens.tokens, name="tokens"),
     path("account/tokens/<id:token_id>/revoke/", tokens.revoke_token, name="revoke-token"),
+    path("consultations/<id:page_id>/eligibility/", eligibility.claim, name="eligibility"),
+    path("consultations/<id:page_id>/code/", eligibility.code_login, name="code-login"),
+    path("account/data/", account.my_data, name="my-data"),
+    path("account/delete/", account.delete_account, name="delete-account"),
     path(
         "follow/consultations/<id:page_id>/",
         notifications.follow_consultation,

@@ -4,9 +4,11 @@ from django.contrib.auth.models import Permission
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
 
+from consult.admin import eligibility as eligibility_admin
 from consult.admin import viewsets as consult_viewsets
 from consult.admin.views import (
     ConsultationListingViewSet,
@@ -106,3 +108,80 @@ def add_open_consultations_panel(request, panels):
 @hooks.register("register_log_actions")
 def register_export_log_action(actions):
     actions.register_action("consult.export")(ExportLogFormatter)
+
+
+# Who may take part: censuses and voting codes (consult.eligibility_admin).
+
+
+@hooks.register("register_admin_urls")
+def register_eligibility_urls():
+    return [
+        path("consult/census/", eligibility_admin.census_index, name="consult_census_index"),
+        path(
+            "consult/census/<int:census_id>/upload/",
+            eligibility_admin.census_upload,
+            name="consult_census_upload",
+        ),
+        path(
+            "consult/census/<int:census_id>/preview/",
+            eligibility_admin.census_preview,
+            name="consult_census_preview",
+        ),
+        path(
+            "consult/census/<int:census_id>/import/",
+            eligibility_admin.census_import,
+            name="consult_census_import",
+        ),
+        path(
+            "consult/census/entries/<int:entry_id>/release/",
+            eligibility_admin.census_release,
+            name="consult_census_release",
+        ),
+        path(
+            "consult/codes/<int:page_id>/", eligibility_admin.page_codes, name="consult_page_codes"
+        ),
+        path(
+            "consult/codes/batches/<int:batch_id>/revoke/",
+            eligibility_admin.revoke_batch,
+            name="consult_codes_revoke",
+        ),
+    ]
+
+
+@hooks.register(consult_viewsets.CONSULT_MENU_HOOK)
+def register_census_menu_item():
+    return MenuItem(_("Census"), reverse("consult_census_index"), icon_name="group", order=400)
+
+
+@hooks.register("register_permissions")
+def register_eligibility_permissions():
+    return Permission.objects.filter(
+        content_type__app_label="consult",
+        codename__in=["change_census", "add_votingcodebatch"],
+    )
+
+
+@hooks.register("register_page_header_buttons")
+def page_header_codes_button(page, user, view_name, next_url=None):
+    if isinstance(page.specific_deferred, ConsultationPage) and user.has_perm(
+        "consult.add_votingcodebatch"
+    ):
+        yield Button(
+            _("Voting codes"),
+            reverse("consult_page_codes", args=[page.pk]),
+            icon_name="key",
+            priority=13,
+        )
+
+
+@hooks.register("register_log_actions")
+def register_eligibility_log_actions(actions):
+    actions.register_action(
+        "consult.census_release", _("Release a census entry"), _("Census entry released")
+    )
+    actions.register_action(
+        "consult.codes_generate", _("Generate voting codes"), _("Voting codes generated")
+    )
+    actions.register_action(
+        "consult.codes_revoke", _("Revoke voting codes"), _("Voting codes revoked")
+    )

@@ -3,7 +3,14 @@
 not import."""
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
 from wagtail.admin.panels.base import get_form_for_model
 from wagtail.models import Page
 
@@ -71,4 +78,12 @@ def configure_consultation_page(model) -> None:
             heading=_("Participation rules"),
         ),
     ]
+    model.edit_handler = TabbedInterface(
+        [
+            ObjectList(model.content_panels, heading=_("Content")),
+            ObjectList([FieldPanel("eligibility")], heading=_("Who may take part")),
+            ObjectList(model.promote_panels, heading=_("Promote")),
+            ObjectList(model.settings_panels, heading=_("Settings")),
+        ]
+    )
     model.base_form_class = ConsultationPageForm

@@ -33,8 +33,9 @@ CODES: dict[type[exceptions.APIException], str] = {
 }
 
 
-def error_response(code: str, detail: Any, http_status: int, headers=None) -> Response:
-    return Response({"code": code, "detail": str(detail)}, status=http_status, headers=headers)
+def error_response(code: str, detail: Any, http_status: int, headers=None, extra=None) -> Response:
+    body = {"code": code, "detail": str(detail), **(extra or {})}
+    return Response(body, status=http_status, headers=headers)
 
 
 def flatten(detail: Any) -> str:
@@ -63,7 +64,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, ConsultError):
         wait = getattr(exc, "wait", None)
         headers = {"Retry-After": str(int(wait))} if wait is not None else None
-        return error_response(exc.code, exc.detail, exc.status, headers)
+        return error_response(exc.code, exc.detail, exc.status, headers, extra=exc.extra)
     if unavailable_cause(exc):
         logger.warning("consult: answered 503, the database is unavailable: %s", exc)
         return unavailable_response()

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from consult import converters  # noqa: F401 (registers the id converter)
-from consult.api import contributions, docs, ledger, notifications, schema, views
+from consult.api import contributions, docs, eligibility, ledger, me, notifications, schema, views
 
 urlpatterns = [
     path("consultations/", views.ConsultationListView.as_view(), name="api-consultations"),
@@ -9,6 +9,16 @@ urlpatterns = [
         "consultations/<id:page_id>/",
         views.ConsultationDetailView.as_view(),
         name="api-consultation",
+    ),
+    path(
+        "consultations/<id:page_id>/eligibility/",
+        eligibility.EligibilityView.as_view(),
+        name="api-eligibility",
+    ),
+    path(
+        "consultations/<id:page_id>/code-login/",
+        eligibility.CodeLoginView.as_view(),
+        name="api-code-login",
     ),
     path("questions/<id:question_id>/tally/", views.TallyView.as_view(), name="api-tally"),
     path("questions/<id:question_id>/ballot/", views.BallotView.as_view(), name="api-ballot"),
@@ -57,6 +67,8 @@ urlpatterns = [
         contributions.CommentReportView.as_view(),
         name="api-comment-report",
     ),
+    path("me/data/", me.MyDataView.as_view(), name="api-my-data"),
+    path("me/", me.MeView.as_view(), name="api-me"),
     path("categories/", contributions.CategoryListView.as_view(), name="api-categories"),
     # Follows and notifications (consult.api.notifications).
     path(

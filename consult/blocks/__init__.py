@@ -17,6 +17,7 @@ this package.
 
 from .body import ConsultationBodyBlock, HeadingBlock, ParagraphBlock
 from .choosers import ConsultationChooserBlock, QuestionChooserBlock, question_chooser_viewset
+from .eligibility import EligibilityBlock
 from .facts import FactBlock, KeyFactsBlock
 from .phases import CallToActionBlock, PhaseTimelineBlock
 from .proposals import ProposalsListBlock
@@ -26,6 +27,7 @@ __all__ = [
     "CallToActionBlock",
     "ConsultationBodyBlock",
     "ConsultationChooserBlock",
+    "EligibilityBlock",
     "FactBlock",
     "HeadingBlock",
     "KeyFactsBlock",

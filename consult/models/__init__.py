@@ -5,6 +5,7 @@ proposals and comments hang off pages. Models never import ``voting`` or
 from .ballots import Ballot, Participation, Tally, TallyCount
 from .categories import Category
 from .comments import Comment, CommentFeed, Report
+from .eligibility import Census, CensusEntry, Participant, VotingCode, VotingCodeBatch
 from .ledger import LogEntry, LogHead
 from .notifications import Digest, Follow, Notification, NotificationPreference, PhaseEvent
 from .pages import ConsultationIndexPage, ConsultationPage
@@ -16,6 +17,8 @@ __all__ = [
     "ApiToken",
     "Ballot",
     "Category",
+    "Census",
+    "CensusEntry",
     "Comment",
     "CommentFeed",
     "ConsultationIndexPage",
@@ -27,6 +30,7 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "Option",
+    "Participant",
     "Participation",
     "PhaseEvent",
     "Proposal",
@@ -35,4 +39,6 @@ __all__ = [
     "Support",
     "Tally",
     "TallyCount",
+    "VotingCode",
+    "VotingCodeBatch",
 ]

@@ -122,6 +122,7 @@ _wiring: dict[str, Any] = {}
 def wire(
     *,
     body_block: Any,
+    eligibility_block: Any,
     index_context: Callable[..., dict[str, Any]],
     page_context: Callable[..., dict[str, Any]],
     routes: Mapping[str, Callable[..., Any]],
@@ -136,6 +137,9 @@ def wire(
     body = ConsultationPage._meta.get_field("body")
     body.block_types_arg = body_block
     body.__dict__.pop("stream_block", None)  # built from the old blocks, if ever read
+    eligibility = ConsultationPage._meta.get_field("eligibility")
+    eligibility.block_types_arg = eligibility_block
+    eligibility.__dict__.pop("stream_block", None)
     _wiring.update(
         index_context=index_context,
         page_context=page_context,
@@ -253,6 +257,18 @@ class ConsultationPage(RoutablePageMixin, Page):
         choices=Moderation.choices,
         default=Moderation.POST,
         help_text=_("Whether citizen contributions are checked before or after they appear."),
+    )
+    # One block per eligibility rule (``consult.blocks.EligibilityBlock``,
+    # handed over by ``wire()``); read by ``consult.eligibility``.
+    eligibility = StreamField(
+        [],
+        blank=True,
+        default=list,
+        verbose_name=_("who may take part"),
+        help_text=_(
+            "A person must meet every rule to take part in the ways it applies to. "
+            "No rule: anyone signed in (with a confirmed e-mail address)."
+        ),
     )
     support_threshold = models.PositiveIntegerField(
         _("support threshold"),

@@ -1,5 +1,6 @@
 from decimal import Decimal, InvalidOperation
 
+import segno
 from django import template
 from django.conf import settings
 from django.shortcuts import resolve_url
@@ -69,6 +70,7 @@ def consult_notifications_link(context):
     }
 
 
+@register.filter
 def money(value) -> str:
     """An amount in ``CONSULT["CURRENCY"]``, grouped and with the decimal
     mark of the active language ("60.000 EUR" in German, "60,000 EUR" in
@@ -92,8 +94,6 @@ def consult_currency() -> str:
 def qr_svg(url: str) -> str:
     """``url`` as a QR code in inline SVG, drawn on the server so a printed
     page or poster carries it without any script or third party."""
-    import segno
-
     if not url:
         return ""
     # Only path data: the URL is encoded in the drawing, never put in as text.

@@ -90,7 +90,7 @@ class Links:
 def common_context(request, page: ConsultationPage) -> dict[str, Any]:
     """What every contribution page and section needs."""
     links = Links(page)
-    eligibility = permissions.participation_refusal(request.user)
+    eligibility = permissions.participation_refusal(request.user, page, "comment")
     return {
         "links": links,
         "proposals_url": links.proposals,

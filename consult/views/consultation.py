@@ -18,6 +18,7 @@ from consult.actor import Actor
 from consult.ledger import receipts
 from consult.models import ConsultationPage, Question
 from consult.notifications import preferences
+from consult.views.eligibility import eligibility_context
 from consult.voting import presenter, services
 from consult.voting.registry import get_method
 
@@ -62,27 +63,12 @@ def question_context(
         else "",
         # {} is a ballot the page may not show (a secret one).
         "secret": own == {},
-        "choices": ballot_summary(method, question, options, own),
+        "choices": method.describe(question, options, own) if own else [],
         "selected": method.selected(shown),
         "form": method.form_context(question, options, shown),
         "refusal": refusal,
         "feedback": list(feedback),
     }
-
-
-def ballot_summary(method, question: Question, options: list, content) -> list[str]:
-    """The voter's own public ballot in words, one item per choice."""
-    if not content:
-        return []
-    results = method.results(question, options, {})["results"]
-    labels = {entry["key"]: entry["label"] for entry in results}
-    if "ranking" in content:
-        return [
-            f"{rank}. {labels.get(str(key), key)}" for rank, key in enumerate(content["ranking"], 1)
-        ]
-    if "scores" in content:
-        return [f"{labels.get(str(key), key)}: {score}" for key, score in content["scores"].items()]
-    return [labels.get(key, key) for key in method.counts(content)]
 
 
 def phase_context(page: ConsultationPage) -> dict[str, int]:
@@ -132,6 +118,7 @@ def consultation_context(page: ConsultationPage, request) -> dict[str, Any]:
         **phase_context(page),
         "results_visible": visible,
         "voting_refusal": refusal,
+        "eligibility": eligibility_context(page, request.user),
         "voting_open": page.voting_state() == "open",
         "websocket_path": f"/ws/consult/consultations/{page.pk}/",
         "api_base": reverse("consult:api-consultations").rsplit("consultations/", 1)[0],

@@ -87,7 +87,7 @@ def proposal_detail(request, page: ConsultationPage, proposal_id):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     proposal = _proposal_or_404(request, page, proposal_id)
     user = request.user
-    eligibility = permissions.participation_refusal(user)
+    eligibility = permissions.participation_refusal(user, page, "comment")
     reported = permissions.is_signed_in(user) and (
         Report.objects.filter(reporter=user, proposal=proposal).exists()
     )

@@ -47,6 +47,8 @@ BALLOT_PAGE_FIELDS = frozenset(
         "results_visibility",
         "ballot_secrecy",
         "allow_vote_change",
+        # The eligibility rules: a page without any then costs no query more.
+        "eligibility",
     }
 )
 

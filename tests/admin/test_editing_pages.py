@@ -51,6 +51,7 @@ class ConsultationPageTypesTest(WagtailPageTestCase):
                 "body": streamfield(
                     [("call_to_action", {"consultation": "", "text": "Have your say"})]
                 ),
+                "eligibility": streamfield([]),
                 "proposals_open_at": "",
                 "proposals_close_at": "",
                 "voting_open_at": "2030-01-01 09:00",

@@ -34,6 +34,7 @@ def page_data(page, questions):
             "slug": page.slug,
             "intro": rich_text(""),
             "body": streamfield([]),
+            "eligibility": streamfield([]),
             "proposals_open_at": dt(page.proposals_open_at),
             "proposals_close_at": dt(page.proposals_close_at),
             "voting_open_at": dt(page.voting_open_at),

@@ -161,6 +161,15 @@ class VotingMethod(ABC):
         as it is, so the voter gets ``clean``'s explanation.
         """
 
+    def describe(
+        self, question: QuestionLike, options: Sequence[OptionLike], content: Mapping[str, Any]
+    ) -> list[str]:
+        """A stored ballot in words, one item per choice, for its voter."""
+        labels = {
+            entry["key"]: entry["label"] for entry in self.results(question, options, {})["results"]
+        }
+        return [str(labels.get(key, key)) for key in self.counts(content)]
+
     def selected(self, content: Mapping[str, Any] | None) -> set[str]:
         """The keys a stored ballot chose, to pre-select them in the page form."""
         return set(self.counts(content)) if content else set()

@@ -73,6 +73,12 @@ class Ranked(VotingMethod):
         )
         return {"rounds": rounds, "winner": winner}
 
+    def describe(self, question, options, content) -> list[str]:
+        labels = {str(option.pk): option.label for option in options}
+        return [
+            f"{rank}. {labels.get(str(key), key)}" for rank, key in enumerate(content["ranking"], 1)
+        ]
+
     def body_from_form(self, data: QueryDict, prefix: str) -> Any:
         # One <select name="{prefix}rank-{ID}"> per option; "" is "not ranked".
         field = f"{prefix}rank-"

@@ -99,6 +99,10 @@ class Score(VotingMethod):
             )
         return {"results": entries}
 
+    def describe(self, question, options, content) -> list[str]:
+        labels = {str(option.pk): option.label for option in options}
+        return [f"{labels.get(str(key), key)}: {score}" for key, score in content["scores"].items()]
+
     def body_from_form(self, data: QueryDict, prefix: str) -> Any:
         # One radio group "{prefix}score-{ID}" per option; "" is "no score".
         field = f"{prefix}score-"

@@ -10,12 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 
 from consult.models import Option, Question
+from consult.models.questions import STRUCTURE_FIELDS
 from consult.voting import translations
 from consult.voting.registry import get_method, method_choices
 
 LOCKED_HELP = _(
-    "People have already voted on this question, so its voting method and options "
-    "can no longer change: that would alter ballots already cast."
+    "People have already voted on this question, so its voting method, its limits "
+    "and its options can no longer change: that would alter ballots already cast."
 )
 
 
@@ -29,7 +30,9 @@ class QuestionForm(WagtailAdminModelForm):
         )
         self.locked = bool(self.instance.pk) and self.instance.has_ballots()
         if self.locked:
-            self.fields["method"].disabled = True
+            for name in STRUCTURE_FIELDS:
+                if name in self.fields:
+                    self.fields[name].disabled = True
             self.fields["method"].help_text = LOCKED_HELP
             for option_form in self.formsets["options"].initial_forms:
                 for name in ("label", "description", "cost"):
@@ -74,8 +77,6 @@ TRANSLATED_HELP = _(
     "This consultation has translations that share its ballots: its questions can no longer "
     "be removed or reordered. New questions can be added at the end."
 )
-#: Question fields a translation takes from its original.
-STRUCTURE_FIELDS = ("method", "min_choices", "max_choices", "max_score", "budget")
 
 
 def _pks_in_order(formset) -> list[int | None]:

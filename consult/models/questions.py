@@ -66,7 +66,7 @@ class Question(ClusterableModel, Orderable):
     def has_ballots(self) -> bool:
         return self.participations.exists()
 
-    # Once a question has ballots its method and options stay as they are
+    # Once a question has ballots its method, limits and options stay as they are
     # stored (SPEC §4). The page editor's form says so (``consult.admin.forms``),
     # but revisions bypass forms: publishing an old revision, a scheduled
     # one made before the vote, or reverting to one, rebuilds the page from
@@ -88,30 +88,37 @@ class Question(ClusterableModel, Orderable):
             question.restore_voted_state()
         return question
 
+    def _stored_structure(self) -> dict | None:
+        """The stored method and limits: what the ballots were checked against."""
+        return Question.objects.filter(pk=self.pk).values(*STRUCTURE_FIELDS).first()
+
     def restore_voted_state(self) -> bool:
-        """Put back the stored method and options if the question has ballots.
+        """Put back the stored method, limits and options if the question has ballots.
 
         Returns whether it did (the question is locked).
         """
-        stored = Question.objects.filter(pk=self.pk).values_list("method", flat=True).first()
+        stored = self._stored_structure()
         if stored is None or not self.has_ballots():
             return False
-        self.method = stored
+        for name, value in stored.items():
+            setattr(self, name, value)
         self.options = list(Option.objects.filter(question_id=self.pk).order_by("sort_order", "pk"))
         return True
 
     def save(self, *args, **kwargs):
         if self.pk:
-            stored = Question.objects.filter(pk=self.pk).values_list("method", flat=True).first()
+            stored = self._stored_structure()
             if stored is not None and self.has_ballots():
-                if stored != self.method:
+                current = {name: getattr(self, name) for name in stored}
+                if current != stored:
                     logger.warning(
-                        "Question %s has ballots: its method stays %r (not %r).",
+                        "Question %s has ballots: its method and limits stay %r (not %r).",
                         self.pk,
                         stored,
-                        self.method,
+                        current,
                     )
-                    self.method = stored
+                    for name, value in stored.items():
+                        setattr(self, name, value)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -119,6 +126,11 @@ class Question(ClusterableModel, Orderable):
             logger.warning("Question %s has ballots: it was not deleted.", self.pk)
             return 0, {}
         return super().delete(*args, **kwargs)
+
+
+#: A question's structure: what its ballots are checked against (and what a
+#: translation takes from its original).
+STRUCTURE_FIELDS = ("method", "min_choices", "max_choices", "max_score", "budget")
 
 
 class Option(Orderable):

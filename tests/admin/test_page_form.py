@@ -156,6 +156,21 @@ def test_locked_question_ignores_method_change(admin_client, voted_page):
     assert question.title == "Which design do you prefer?"  # the rest stays editable
 
 
+def test_locked_question_keeps_its_limits(admin_client, voted_page):
+    """Ballots were checked against the limits, and the published log's
+    first hash covers them: they stay as they were once people have voted."""
+    before = Question.objects.get(page=voted_page)
+    questions = current_questions(voted_page)
+    questions[0].update(min_choices=2, max_choices=2, max_score=9, budget=500)
+
+    response = edit(admin_client, voted_page, questions)
+
+    assert response.status_code == 302
+    after = Question.objects.get(pk=before.pk)
+    fields = ("min_choices", "max_choices", "max_score", "budget")
+    assert [getattr(after, f) for f in fields] == [getattr(before, f) for f in fields]
+
+
 @pytest.mark.parametrize("change", ["delete_option", "add_option", "delete_question"])
 def test_locked_question_refuses_option_changes(admin_client, voted_page, change):
     questions = current_questions(voted_page)

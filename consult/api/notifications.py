@@ -6,6 +6,7 @@ otherwise) and call ``consult.notifications``.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -89,10 +90,12 @@ def signed_in(request) -> None:
         raise NotAuthenticated()
 
 
-class FollowView(ContributionView):
+class FollowView(ContributionView, ABC):
+    """Following one kind of thing; subclasses say which, by finding it."""
+
+    @abstractmethod
     def target(self, request, **kwargs):
         """What is followed, if the requester may see it (404 otherwise)."""
-        raise NotImplementedError
 
     @document(
         request=None,

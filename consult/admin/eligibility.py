@@ -92,12 +92,21 @@ def _upload_path(token: str) -> Path:
     return UPLOAD_DIR / f"{token}.csv"
 
 
-def _open_upload(request) -> tuple[dict, io.TextIOWrapper] | None:
+def _open_upload(request, record: Census) -> tuple[dict, io.TextIOWrapper] | None:
+    """The file uploaded for ``record`` in this session, opened; None when
+    there is none (expired, or uploaded for another census)."""
     stored = request.session.get(SESSION_KEY)
-    if not stored or not _upload_path(stored["token"]).exists():
+    if not stored or stored["census"] != record.pk:
         return None
     path = _upload_path(stored["token"])
+    if not path.exists():
+        return None
     return stored, open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+
+
+def _upload_again(request, record: Census):
+    messages.error(request, _("Upload the file again, please."))
+    return redirect("consult_census_upload", record.pk)
 
 
 def census_index(request):
@@ -155,10 +164,9 @@ def census_preview(request, census_id: int):
     """The column mapping, the first rows as they will be read, and the rejected rows."""
     _require(request, "consult.change_census")
     record = get_object_or_404(Census, pk=census_id)
-    opened = _open_upload(request)
-    if opened is None or opened[0]["census"] != record.pk:
-        messages.error(request, _("Upload the file again, please."))
-        return redirect("consult_census_upload", record.pk)
+    opened = _open_upload(request, record)
+    if opened is None:
+        return _upload_again(request, record)
     stored, stream = opened
     with stream:
         try:
@@ -188,10 +196,9 @@ def census_import(request, census_id: int):
     """Runs the import, streaming its progress into the page as it goes."""
     _require(request, "consult.change_census")
     record = get_object_or_404(Census, pk=census_id)
-    opened = _open_upload(request)
-    if opened is None or opened[0]["census"] != record.pk:
-        messages.error(request, _("Upload the file again, please."))
-        return redirect("consult_census_upload", record.pk)
+    opened = _open_upload(request, record)
+    if opened is None:
+        return _upload_again(request, record)
     stored, stream = opened
     with stream:
         header = next(csv.reader(stream, delimiter=stored["delimiter"]), [])

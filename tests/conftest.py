@@ -4,6 +4,8 @@ import os
 import shutil
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from consult import conf
 from tests import factories
@@ -31,6 +33,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not REDIS_URL:
             item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A test that renders a page in another language (the locale middleware
+    # activates it for the thread) must not leave it active for the next.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
